@@ -1,0 +1,37 @@
+"""The data that flows through the importer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+Precision = Literal["day", "month", "year"]
+
+
+class ImportError_(ValueError):
+    """A raw file that cannot become an article; says which line and why."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+@dataclass(frozen=True)
+class Article:
+    """One op-ed as parsed from its raw text, before it becomes Markdown."""
+
+    headline: str
+    date: dt.date
+    date_precision: Precision
+    paragraphs: tuple[str, ...]
+    kicker: str = ""
+    category: str = ""
+    dateline: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
+    lang: str = "de"

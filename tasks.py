@@ -1,0 +1,123 @@
+"""Tasks for the op-ed archive: ``invoke --list`` shows them all."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).parent
+CONFIG = {
+    "source": ROOT / "sources",
+    "content": ROOT / "content",
+    "output": ROOT / "output",
+    "settings": ROOT / "pelicanconf.py",
+    "publish_settings": ROOT / "publishconf.py",
+    "host": "127.0.0.1",
+    "port": 8000,
+}
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _ingest(source: Path, content: Path, report: str | None) -> None:
+    from opeds.importer.files import ingest as run_ingest
+
+    result = run_ingest(source, content)
+    if report:
+        result.write(Path(report))
+    print(f"import: {result.summary()}")
+    if not result.ok:
+        for entry in result.entries:
+            if entry.status == "error":
+                print(
+                    f"  {source / entry.source}:{entry.line or 1}: {entry.reason}", file=sys.stderr
+                )
+        sys.exit(1)
+
+
+@task
+def ingest(c, source=None, content=None, report=None):
+    """Import raw op-eds from sources/ into Markdown files in content/."""
+    _logging()
+    _ingest(Path(source or CONFIG["source"]), Path(content or CONFIG["content"]), report)
+
+
+@task
+def build(c, source=None, content=None, output=None, settings=None):
+    """Build the whole site: import sources, run Pelican, swap the new output in."""
+    from opeds.build import BuildError, build_site
+
+    _logging()
+    content_dir = Path(content or CONFIG["content"])
+    _ingest(Path(source or CONFIG["source"]), content_dir, None)
+    out = Path(output or CONFIG["output"])
+    try:
+        build_site(Path(settings or CONFIG["settings"]), content_dir, out)
+    except BuildError as error:
+        print(f"build failed, {out} left as it was: {error}", file=sys.stderr)
+        sys.exit(1)
+    print(f"build: site written to {out}")
+
+
+@task
+def serve(c, output=None, host=CONFIG["host"], port=CONFIG["port"]):
+    """Serve the built site on http://127.0.0.1:8000/."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = Path(output or CONFIG["output"])
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    with ThreadingHTTPServer((host, int(port)), handler) as server:
+        print(f"Serving {root} at http://{host}:{port}/ (Ctrl-C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+
+
+@task
+def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
+    """Rebuild on every change to content, theme or settings, and reload the browser."""
+    from livereload import Server
+
+    def rebuild():
+        c.run(f"{sys.executable} -m invoke build", warn=True)
+
+    rebuild()
+    server = Server()
+    for pattern in ("sources/*.txt", "content/**/*.md", "theme/**/*", "opeds/**/*.py", "*.py"):
+        server.watch(str(ROOT / pattern), rebuild)
+    server.serve(host=host, port=int(port), root=str(CONFIG["output"]))
+
+
+@task
+def clean(c):
+    """Remove the built site and caches (content/ and sources/ stay)."""
+    for name in ("output", ".output.new", ".output.old", "cache", ".pytest_cache"):
+        shutil.rmtree(ROOT / name, ignore_errors=True)
+
+
+@task
+def lint(c):
+    """Check style with ruff (lint and format)."""
+    with c.cd(str(ROOT)):
+        c.run(f"{sys.executable} -m ruff check .", pty=False)
+        c.run(f"{sys.executable} -m ruff format --check .", pty=False)
+
+
+@task(pre=[lint])
+def test(c, k=None):
+    """Run lint, then the whole test suite."""
+    selection = f" -k {k!r}" if k else ""
+    with c.cd(str(ROOT)):
+        c.run(
+            f"{sys.executable} -m pytest{selection}",
+            pty=False,
+            env={"PYTHONHASHSEED": "0", **os.environ},
+        )

@@ -1,0 +1,29 @@
+"""Shared fixtures: a real Pelican build of the seed, done once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "sources" / "000_93860125103f0c6b.txt"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Import the seed into a fresh content folder and build it with the real settings."""
+    from opeds.build import build_site
+    from opeds.importer.files import ingest
+
+    base = tmp_path_factory.mktemp("seed")
+    sources, content, output = base / "sources", base / "content", base / "output"
+    sources.mkdir()
+    shutil.copy(SEED, sources)
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    report = ingest(sources, content)
+    assert report.ok, report.summary()
+    build_site(ROOT / "pelicanconf.py", content, output)
+    return output
