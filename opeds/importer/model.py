@@ -22,6 +22,14 @@ class ImportError_(ValueError):
 
 
 @dataclass(frozen=True)
+class Vocabulary:
+    """The words that open a body: section names and known dateline places."""
+
+    sections: tuple[str, ...]
+    places: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Article:
     """One op-ed as parsed from its raw text, before it becomes Markdown."""
 

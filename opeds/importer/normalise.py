@@ -1,35 +1,57 @@
-"""Turn delivered bytes into clean text: encoding, BOM, line endings, stray whitespace."""
+"""Turn delivered bytes into clean text: encoding, BOM, line endings, stray characters."""
 
 from __future__ import annotations
 
 import codecs
+import html
+import re
 
 from charset_normalizer import from_bytes
 
 from opeds.importer.model import ImportError_
 
+#: Legacy encodings a German newsroom export may use; charset-normalizer picks among them.
+LEGACY_ENCODINGS = ("cp1252", "latin_1")
+
+# Only entities closed by ';' are decoded: "AT&T" or "&para" inside a word stay as they are.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# C0/C1 controls and DEL carry no text; tabs and newlines are kept until lines are split.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), else detect the legacy encoding (cp1252 and kin)."""
+    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM, else detect cp1252/Latin-1."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ImportError_(f"undecodable UTF-16 at byte {error.start}", line=1) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         utf8_error = error
-    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "mac_roman"]).best()
-    if best is None:
-        line = data[: utf8_error.start].count(b"\n") + 1
-        raise ImportError_(
-            f"undecodable bytes at offset {utf8_error.start}: neither UTF-8 nor a legacy "
-            "Western encoding",
-            line=line,
-        )
-    return str(best)
+    if b"\x00" not in data:  # NUL bytes mean binary data, whatever a detector might guess
+        best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
+        if best is not None:
+            return str(best)
+    line = data[: utf8_error.start].count(b"\n") + 1
+    raise ImportError_(
+        f"undecodable bytes at byte {utf8_error.start}: neither UTF-8 nor cp1252/Latin-1",
+        line=line,
+    )
 
 
 def normalise(text: str) -> str:
-    """Unify line endings, drop control characters and trailing blanks."""
+    """Unify line endings to LF, drop control characters and blanks at line ends."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = "".join(c for c in text if c in "\n\t" or (c >= " " and c != "\x7f"))
+    text = _CONTROL.sub("", text.replace("\t", " "))
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def unescape_entities(text: str) -> str:
+    """Decode HTML entities closed by a semicolon (``B&ouml;se`` → ``Böse``)."""
+    if "&" not in text:
+        return text
+    return _ENTITY.sub(lambda m: _CONTROL.sub("", html.unescape(m[0])), text)

@@ -3,136 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
-from opeds.importer.model import Article, ImportError_, Precision
+from opeds.importer.model import Article, ImportError_, Precision, Vocabulary
+from opeds.importer.normalise import unescape_entities
+from opeds.importer.vocabulary import make_vocabulary, split_section
 
-#: Section words that open the first body paragraph (configurable per call).
-DEFAULT_SECTIONS: tuple[str, ...] = (
-    "Meinung", "Kommentar", "Leitartikel", "Gastbeitrag", "Gastkommentar", "Kolumne",
-    "Analyse", "Essay", "Standpunkt", "Kritik", "Glosse", "Porträt", "Interview",
-    "Inland", "International", "Wirtschaft", "Politik", "Kultur", "Sport", "Panorama",
-    "Wissenschaft", "Web", "Etat", "Lokales", "Feuilleton",
-)  # fmt: skip
+DEFAULT_VOCABULARY = make_vocabulary()
 
-_HEADER = re.compile(r"^\s*date(?:\s+(?P<date>\d{1,}(?:-\d{1,2}){0,2})(?=\s|$))?\s*(?P<title>.*)$")
-_CREDIT = re.compile(r"^(?P<caption>.*?)\s*\b(?:Foto|Fotos|Bild|Grafik)\s*:\s*(?P<credit>\S.*)$",
-                     re.IGNORECASE)  # fmt: skip
-#: Datelines of more than one word, or ones the heuristic below would miss.
-DEFAULT_PLACES: frozenset[str] = frozenset(
-    ("Berlin", "Hamburg", "München", "Köln", "Frankfurt", "Frankfurt am Main", "Frankfurt (Oder)",
-     "Stuttgart", "Düsseldorf", "Leipzig", "Dresden", "Potsdam", "Bonn", "Brüssel", "Wien",
-     "Zürich", "Paris", "London", "Rom", "Madrid", "Washington", "New York", "Moskau", "Kiew",
-     "Peking", "Tokio", "Jerusalem", "Tel Aviv", "Sankt Augustin", "St. Pölten", "Wiener Neustadt",
-     "Los Angeles", "San Francisco", "Neu-Delhi", "Den Haag", "Brandenburg an der Havel",
-     "Halle (Saale)", "Freiburg im Breisgau", "Mülheim an der Ruhr", "Genf", "Athen")
-)  # fmt: skip
-
-# Words that start a German sentence but never a place name: they end a dateline.
-_SENTENCE_STARTERS = frozenset(
-    [
-        "Der",
-        "Die",
-        "Das",
-        "Den",
-        "Dem",
-        "Des",
-        "Ein",
-        "Eine",
-        "Einen",
-        "Einem",
-        "Einer",
-        "Es",
-        "Er",
-        "Sie",
-        "Wir",
-        "Ich",
-        "Man",
-        "In",
-        "Im",
-        "Am",
-        "An",
-        "Auf",
-        "Aus",
-        "Bei",
-        "Mit",
-        "Nach",
-        "Seit",
-        "Von",
-        "Vor",
-        "Zu",
-        "Zum",
-        "Zur",
-        "Für",
-        "Über",
-        "Unter",
-        "Um",
-        "Wer",
-        "Was",
-        "Wie",
-        "Wo",
-        "Wann",
-        "Warum",
-        "Als",
-        "Wenn",
-        "Ob",
-        "Dass",
-        "Doch",
-        "Aber",
-        "Und",
-        "Oder",
-        "Nun",
-        "Noch",
-        "Schon",
-        "Nicht",
-        "Kein",
-        "Keine",
-        "Alle",
-        "Viele",
-        "Dieser",
-        "Diese",
-        "Dieses",
-        "Jetzt",
-        "Heute",
-        "Gestern",
-        "Morgen",
-        "Seine",
-        "Ihre",
-        "Mehr",
-        "Nur",
-        "Auch",
-        "So",
-        "Da",
-        "Dann",
-        "Damit",
-        "Denn",
-        "Gegen",
-        "Ohne",
-        "Trotz",
-        "Während",
-        "Wegen",
-        "Bis",
-        "Mehrere",
-        "Zwei",
-        "Drei",
-    ]
+# "date", then a token that looks like a date (it may still be impossible), then the title.
+# A short number alone ("date 46 Tote ...") belongs to the title: the date is missing.
+_HEADER = re.compile(
+    r"^\s*date(?=\s|$)\s*(?P<date>(?:\d{4,}|\d+(?=-))(?:-\d+)*(?=\s|$))?\s*(?P<title>.*)$"
 )
+# A photo credit closes the caption: "Foto: dpa/Uncredited", "FOTO: AFP", "Fotos: ...".
+_CREDIT = re.compile(
+    r"^(?P<caption>.*?)\s*(?<!\w)(?:Fotos?|Bild|Grafik|Illustration)\s*:\s*(?P<credit>\S.*)$",
+    re.IGNORECASE,
+)
+_CAPTION_MAX = 500  # characters: a longer first block is prose, even with a "Foto:" in it
 
 
-def parse_date(token: str | None) -> tuple[dt.date, Precision]:
+def parse_date(token: str | None, line: int = 1) -> tuple[dt.date, Precision]:
     """Turn ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` into a date and its precision."""
     if not token:
-        raise ImportError_("the header has no date (expected 'date YYYY-MM')", line=1)
+        raise ImportError_("missing date: the header needs 'date YYYY-MM <title>'", line)
     parts = token.split("-")
-    if len(parts[0]) != 4:
-        raise ImportError_(f"impossible date {token!r}: the year needs four digits", line=1)
+    if len(parts) > 3:
+        raise ImportError_(f"impossible date {token!r}: expected YYYY, YYYY-MM or YYYY-MM-DD", line)
+    if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+        raise ImportError_(
+            f"impossible date {token!r}: expected YYYY, YYYY-MM or YYYY-MM-DD "
+            "(four-digit year, two-digit month and day)",
+            line,
+        )
     numbers = [int(p) for p in parts]
     precision: Precision = ("year", "month", "day")[len(numbers) - 1]
     try:
         date = dt.date(numbers[0], *(numbers[1:] + [1] * (3 - len(numbers))))
     except ValueError as error:
-        raise ImportError_(f"impossible date {token!r}: {error}", line=1) from None
+        raise ImportError_(f"impossible date {token!r}: {error}", line) from None
     return date, precision
 
 
@@ -144,78 +54,66 @@ def split_title(title: str) -> tuple[str, str]:
     return "", title.strip()
 
 
-def paragraphs_of(lines: list[str]) -> list[tuple[int, str]]:
+def clean_text(text: str) -> str:
+    """Decode entities and fold every run of whitespace into one space."""
+    return " ".join(unescape_entities(text).split())
+
+
+def paragraphs_of(lines: list[str], first_line: int = 1) -> list[tuple[int, str]]:
     """Group lines into paragraphs at blank lines, joining hard-wrapped lines; keep line numbers."""
     blocks: list[tuple[int, str]] = []
     current: list[str] = []
-    start = 0
-    for number, line in enumerate(lines, start=1):
+    start = first_line
+    for number, line in enumerate(lines, start=first_line):
         if line.strip():
             if not current:
                 start = number
-            current.append(line.strip())
+            current.append(line)
         elif current:
-            blocks.append((start, " ".join(current)))
+            blocks.append((start, clean_text(" ".join(current))))
             current = []
     if current:
-        blocks.append((start, " ".join(current)))
-    return [(n, " ".join(text.split())) for n, text in blocks]
+        blocks.append((start, clean_text(" ".join(current))))
+    return [(n, text) for n, text in blocks if text]
 
 
-def split_section(
-    paragraph: str, sections: tuple[str, ...], places: frozenset[str] = frozenset()
-) -> tuple[str, str, str]:
-    """Split the first paragraph into section word, dateline and lead."""
-    words = paragraph.split(" ")
-    if len(words) < 2 or words[0] not in sections:
-        return "", "", paragraph
-    section, rest = words[0], words[1:]
-    # A known place wins, the longest first ("Frankfurt am Main" before "Frankfurt").
-    for size in range(min(4, len(rest) - 1), 0, -1):
-        candidate = " ".join(rest[:size])
-        if candidate in places:
-            return section, candidate, " ".join(rest[size:])
-    # Otherwise one capitalised word followed by a typical sentence start is a dateline.
-    starts_lead = len(rest) > 2 and rest[1] in _SENTENCE_STARTERS
-    if starts_lead and rest[0][:1].isupper() and rest[0] not in _SENTENCE_STARTERS:
-        return section, rest[0], " ".join(rest[1:])
-    return section, "", " ".join(rest)
+def _starts_with_section(text: str, vocabulary: Vocabulary) -> bool:
+    return any(text == s or text.startswith(s + " ") for s in vocabulary.sections)
 
 
-def parse(
-    text: str,
-    sections: tuple[str, ...] = DEFAULT_SECTIONS,
-    places: frozenset[str] = DEFAULT_PLACES,
-) -> Article:
+def parse(text: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Article:
     """Parse one raw op-ed (already decoded, ``\\n`` line ends) into an :class:`Article`."""
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        raise ImportError_("the file is empty", line=1)
+        raise ImportError_("empty file", line=1)
+    header_line = first + 1
     header = _HEADER.match(lines[first])
     if not header:
-        raise ImportError_("the first line is not a header 'date YYYY-MM <title>'", first + 1)
-    try:
-        date, precision = parse_date(header["date"])
-    except ImportError_ as error:
-        raise ImportError_(error.reason, first + 1) from None
-    title = " ".join(html.unescape(header["title"]).split())
+        raise ImportError_("the first line is not a header 'date YYYY-MM <title>'", header_line)
+    date, precision = parse_date(header["date"], header_line)
+    title = clean_text(header["title"])
     if not title:
-        raise ImportError_("the header has no title", first + 1)
+        raise ImportError_("the header has no title", header_line)
     kicker, headline = split_title(title)
 
-    blocks = [(n + first + 1, t) for n, t in paragraphs_of(lines[first + 1 :])]
+    blocks = paragraphs_of(lines[first + 1 :], first_line=header_line + 1)
     caption = credit = ""
     # A short first block ending in a photo credit is the caption of a photo we do not have.
-    if len(blocks) > 1 and len(blocks[0][1]) < 400 and (match := _CREDIT.match(blocks[0][1])):
+    if (
+        len(blocks) > 1
+        and len(blocks[0][1]) <= _CAPTION_MAX
+        and not _starts_with_section(blocks[0][1], vocabulary)
+        and (match := _CREDIT.match(blocks[0][1]))
+    ):
         caption, credit = match["caption"].strip(), match["credit"].strip()
         blocks = blocks[1:]
     if not blocks:
-        raise ImportError_("the header has no body below it", first + 1)
-    section, dateline, lead = split_section(blocks[0][1], sections, places)
+        raise ImportError_("header without body: no text below the header", header_line)
+    section, dateline, lead = split_section(blocks[0][1], vocabulary)
     paragraphs = tuple(p for p in [lead, *(t for _, t in blocks[1:])] if p)
     if not paragraphs:
-        raise ImportError_("the body has no text after the section word", blocks[0][0])
+        raise ImportError_("no body text after the section word", blocks[0][0])
     return Article(
         headline=headline,
         kicker=kicker,

@@ -11,21 +11,25 @@ from opeds.importer.model import Article
 _GERMAN = [["Ä", "Ae"], ["Ö", "Oe"], ["Ü", "Ue"], ["ä", "ae"], ["ö", "oe"], ["ü", "ue"],
            ["ß", "ss"], ["ẞ", "SS"]]  # fmt: skip
 SLUG_MAX = 80
+FALLBACK_SLUG = "artikel"
 
-# Characters Markdown gives a meaning anywhere in a line.
-_INLINE = re.compile(r"([\\`*_\[\]])")
-# A paragraph start that would become a heading, quote, list, or rule.
-_BLOCK_START = re.compile(r"^(#|[-+](\s|$))")
-_ORDERED = re.compile(r"^(\d+)([.)])(\s|$)")
+# Characters Markdown (with the "extra" extensions) gives a meaning anywhere in a line.
+_INLINE = re.compile(r"([\\`*_\[\]{}])")
+# Paragraph starts that would make a heading, list, rule, definition or fenced block.
+_BLOCK_START = re.compile(r"^(?:[#+-]|\d+[.)])")
+_ENTITY_START = {":": "&#58;", "~": "&#126;", "=": "&#61;", "|": "&#124;"}
 
 
 def escape_markdown(text: str) -> str:
-    """Escape plain text so that Markdown renders every character literally."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape one paragraph of plain text so that Markdown renders it literally, on one line."""
+    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE.sub(r"\\\1", text)
-    text = _ORDERED.sub(r"\1\\\2\3", text)
-    if _BLOCK_START.match(text):
-        text = "\\" + text
+    if match := _BLOCK_START.match(text):
+        # "1. FC Köln" → "1\. FC Köln"; "# 1" → "\# 1"; "- item" → "\- item".
+        text = f"{match[0][:-1]}\\{match[0][-1]}{text[match.end() :]}"
+    elif text[:1] in _ENTITY_START:
+        # ':' (definition list), '~~~' (fence), '=' and '|' have no backslash escape.
+        text = _ENTITY_START[text[0]] + text[1:]
     return text
 
 
@@ -33,7 +37,7 @@ def make_slug(article: Article) -> str:
     """Build the URL slug from kicker and headline with German transliteration."""
     title = f"{article.kicker} {article.headline}".strip()
     slug = slugify(title, replacements=_GERMAN, max_length=SLUG_MAX, word_boundary=True)
-    return slug or "artikel"
+    return slug or FALLBACK_SLUG
 
 
 def one_line(value: str) -> str:
@@ -41,8 +45,14 @@ def one_line(value: str) -> str:
     return " ".join(value.split())
 
 
+def front_matter(fields: dict[str, str]) -> str:
+    """Render ``key: value`` lines between ``---`` fences, leaving out empty values."""
+    lines = [f"{key}: {one_line(value)}" for key, value in fields.items() if one_line(value)]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
 def render(article: Article, slug: str, source_id: str, source_file: str) -> str:
-    """Return the Markdown file for ``article``: front matter, blank line, escaped paragraphs."""
+    """Return the Markdown file for ``article``: front matter, then escaped paragraphs."""
     fields = {
         "title": article.headline,
         "kicker": article.kicker,
@@ -57,6 +67,5 @@ def render(article: Article, slug: str, source_id: str, source_file: str) -> str
         "source_id": source_id,
         "source_file": source_file,
     }
-    front = "\n".join(f"{key}: {one_line(value)}" for key, value in fields.items() if value)
     body = "\n\n".join(escape_markdown(p) for p in article.paragraphs)
-    return f"---\n{front}\n---\n{body}\n"
+    return f"{front_matter(fields)}{body}\n"
