@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from opeds.ordering import newest_first
+
 ROOT = Path(__file__).parent
 
 # --- Site -----------------------------------------------------------------------------------
@@ -19,6 +21,8 @@ PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["pages"]
 READERS = {"html": None, "htm": None}  # only Markdown: imported text must not be read as HTML
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+# Articles of one month share its first day: the delivery number orders them (1000_ after 999_).
+ARTICLE_ORDER_BY = newest_first
 DEFAULT_PAGINATION = 20
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

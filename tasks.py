@@ -152,3 +152,21 @@ def test(c, k=None):
             pty=False,
             env={"PYTHONHASHSEED": "0", **os.environ},
         )
+
+
+@task(help={"part": "one benchmark part (default: all), e.g. importer"})
+def bench(c, part=None):
+    """Measure speed: import 10,000 raw files, then re-import them unchanged."""
+    from opeds.bench import run
+
+    _logging()
+    run([part] if part else [])
+
+
+@task
+def cases(c):
+    """Rewrite the importer's expected case files from their inputs (review the diff!)."""
+    from tests.importer.casebook import regenerate
+
+    for name in regenerate():
+        print(f"rewrote tests/importer/cases/{name}")

@@ -1,0 +1,143 @@
+"""The importer's pure parts: dates, vocabulary, escaping, slugs, decoding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+
+from opeds.importer import ImportError_, parse
+from opeds.importer.normalise import decode, normalise, unescape_entities
+from opeds.importer.parse import parse_date
+from opeds.importer.render import escape_markdown, make_slug, render
+from opeds.importer.vocabulary import make_vocabulary, split_section
+
+
+@pytest.mark.parametrize(
+    ("token", "date", "precision"),
+    [
+        ("2022-01-07", dt.date(2022, 1, 7), "day"),
+        ("2022-01", dt.date(2022, 1, 1), "month"),
+        ("2022", dt.date(2022, 1, 1), "year"),
+    ],
+)
+def test_parse_date_sets_precision(token: str, date: dt.date, precision: str) -> None:
+    assert parse_date(token) == (date, precision)
+
+
+@pytest.mark.parametrize("token", ["2022-13", "21015-07", "2022-1", "2022-02-29", "0000"])
+def test_parse_date_rejects_impossible_dates(token: str) -> None:
+    with pytest.raises(ImportError_) as caught:
+        parse_date(token, line=3)
+    assert caught.value.reason.startswith(f"impossible date '{token}'")
+    assert caught.value.line == 3
+
+
+def test_short_number_after_date_is_title_not_date() -> None:
+    with pytest.raises(ImportError_) as caught:
+        parse("date 46 Tote bei Unglück\n\nPanorama Text.\n")
+    assert caught.value.reason.startswith("missing date")
+
+
+def test_configured_sections_replace_the_default() -> None:
+    vocabulary = make_vocabulary(sections=["Zwischenruf", "Aus der Region"], places=["Teltow"])
+    assert split_section("Zwischenruf Teltow Die Stadt baut.", vocabulary) == (
+        "Zwischenruf",
+        "Teltow",
+        "Die Stadt baut.",
+    )
+    assert split_section("Aus der Region Teltow Die Stadt baut.", vocabulary)[:2] == (
+        "Aus der Region",
+        "Teltow",
+    )
+    assert split_section("Meinung Teltow Die Stadt baut.", vocabulary) == (
+        "",
+        "",
+        "Meinung Teltow Die Stadt baut.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "dateline", "lead"),
+    [
+        ("Meinung Frankfurt am Main Die Kurse steigen.", "Frankfurt am Main", "Die Kurse steigen."),
+        ("Meinung Frankfurt Die Kurse steigen.", "Frankfurt", "Die Kurse steigen."),
+        ("Meinung New York Die UNO tagt.", "New York", "Die UNO tagt."),
+        ("Meinung Sankt Augustin Der Rat tagt.", "Sankt Augustin", "Der Rat tagt."),
+        ("Meinung Wien/Berlin Die Maut kommt.", "Wien/Berlin", "Die Maut kommt."),
+        ("Meinung Die Bundesregierung legt vor.", "", "Die Bundesregierung legt vor."),
+        ("Meinung Berlin ist pleite.", "", "Berlin ist pleite."),
+        ("Meinung Berlin – Die Stadt ist pleite.", "", "Berlin – Die Stadt ist pleite."),
+        ("Meinung Polizei verbot das Konzert.", "", "Polizei verbot das Konzert."),
+        ("Meinung Ostprignitz-Ruppin So war es nie.", "Ostprignitz-Ruppin", "So war es nie."),
+    ],
+)  # fmt: skip
+def test_dateline_words(paragraph: str, dateline: str, lead: str) -> None:
+    vocabulary = make_vocabulary(places=["Frankfurt", "Frankfurt am Main", "New York", "Berlin",
+                                         "Wien"])  # fmt: skip
+    assert split_section(paragraph, vocabulary) == ("Meinung", dateline, lead)
+
+
+LOOKALIKES = [
+    "1. FC Köln", "# 1 der Tabelle", "* Sternchen *", "- item", "<b>", "<script>x</script>", "[x]",
+    "a_b", "3 < 5", "---", "***", "~~~", ": Definition", "{: #id}", "| a | b |", "> Zitat",
+    "[a](javascript:alert(1))", "![i](s.png)", "`code`", "&amp; &#35;", "<!-- x -->", "+ plus",
+    "1) eins", "a\\b", "**fett**", "__init__", "=== x", "*[HTML]: Hyper", "[^1]: Fußnote",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", LOOKALIKES)
+def test_escaped_text_renders_literally_in_markdown(text: str) -> None:
+    md = markdown.Markdown(extensions=["markdown.extensions.extra"], output_format="html5")
+    html = md.convert(escape_markdown(text))
+    soup = BeautifulSoup(html, "html.parser")
+    assert [tag.name for tag in soup.find_all()] == ["p"]
+    assert soup.get_text() == text
+
+
+def test_entities_need_a_semicolon() -> None:
+    assert unescape_entities("B&ouml;se AT&T &para x &#x41; &#65;") == "Böse AT&T &para x A A"
+
+
+def test_slug_transliterates_german_and_falls_back() -> None:
+    article = parse("date 2022-01 Größe : Übel in Köln\n\nMeinung Text.\n")
+    assert make_slug(article) == "groesse-uebel-in-koeln"
+    assert make_slug(parse("date 2022-01 ?!?\n\nMeinung Text.\n")) == "artikel"
+
+
+def test_front_matter_values_stay_on_one_line() -> None:
+    article = parse("date 2022-01 Kopf\u2028date: 1999-01-01\u0085slug: x\n\nMeinung Text.\n")
+    text = render(article, "kopf", "0123456789abcdef", "001_0123456789abcdef.txt")
+    keys = [line.split(":")[0] for line in text.split("\n---\n")[0].split("\n")[1:]]
+    assert keys == ["title", "date", "date_precision", "category", "lang", "slug", "source_id",
+                    "source_file"]  # fmt: skip
+
+
+CP1252_TEXT = "date 2022-01 Grüße – „so“ für 5 €\n\nMeinung Das Büro schließt – sagt man.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("Grüße".encode(), "Grüße"),
+        (b"\xef\xbb\xbf" + "Grüße".encode(), "Grüße"),
+        (CP1252_TEXT.encode("cp1252"), CP1252_TEXT),
+        ("Grüße aus Köln".encode("latin-1"), "Grüße aus Köln"),
+        ("date Grüße".encode("utf-16"), "date Grüße"),
+    ],
+)
+def test_decode_detects_encodings(data: bytes, text: str) -> None:
+    assert decode(data) == text
+
+
+def test_undecodable_bytes_are_reported_with_their_line() -> None:
+    with pytest.raises(ImportError_) as caught:
+        decode(b"date 2022-01 x\n\nText\n\x00\xff\x00\x89")
+    assert caught.value.line == 4
+    assert caught.value.reason.startswith("undecodable bytes")
+
+
+def test_normalise_line_ends_and_controls() -> None:
+    assert normalise("a\r\nb\rc\x00d\x1b\te  \n") == "a\nb\ncd e\n"
