@@ -46,6 +46,21 @@ def test_every_word_of_every_body_is_on_its_page(corpus_site: CorpusSite) -> Non
     assert lost == []
 
 
+def test_titles_dates_and_captions_match_the_manifest(corpus_site: CorpusSite) -> None:
+    wrong = []
+    for entry in corpus_site.report.entries:
+        if entry.status != "imported":
+            continue
+        fields = front_matter(corpus_site.content / entry.output)
+        truth = corpus_site.manifest[entry.source]
+        got = (fields["title"], fields.get("kicker"), fields["date"][:7], fields["date_precision"],
+               fields.get("image_caption"))  # fmt: skip
+        want = (truth["title_unescaped"], truth["kicker"], truth["date"], "month", truth["caption"])
+        if " ".join(got[0].split()) != " ".join(want[0].split()) or got[1:] != want[1:]:
+            wrong.append((entry.source, got, want))
+    assert wrong == []
+
+
 def test_section_and_dateline_accuracy(corpus_site: CorpusSite) -> None:
     section = dateline = total = 0
     for entry in corpus_site.report.entries:

@@ -64,3 +64,42 @@ def test_any_paragraph_text_keeps_its_words_and_never_runs(batch: list[list[str]
             ]
             assert words(body.get_text(" ")) == expected, (entry.source, paragraphs)
             assert active_content(body) == [], (entry.source, paragraphs)
+
+
+ALLOWED_KEYS = """title kicker date date_precision category dateline image_caption image_credit
+    lang slug source_id source_file""".split()  # noqa: SIM905 (a key list reads best as text)
+FIELD = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Co", "Cn")), min_size=1, max_size=60
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=FIELD, caption=FIELD, credit=FIELD)
+def test_no_title_or_caption_forges_a_front_matter_key(title: str, caption: str, credit: str):
+    from pelican.readers import MarkdownReader
+    from pelican.settings import read_settings
+
+    from opeds.importer.files import load_vocabulary
+    from opeds.importer.model import ImportError_
+    from opeds.importer.normalise import normalise
+    from opeds.importer.parse import parse
+    from opeds.importer.render import render
+    from opeds.importer.vocabulary import DEFAULT_SECTIONS
+    from tests.importer.sitecheck import ROOT
+
+    raw = f"date 2022-01 X{title}\n\n{caption} Foto: {credit}\n\nMeinung Text.\n"
+    try:
+        article = parse(normalise(raw), load_vocabulary(DEFAULT_SECTIONS, ()))
+    except ImportError_:
+        return  # e.g. a title of nothing but control characters: reported, nothing written
+    text = render(article, "slug", "0123456789abcdef", "001_0123456789abcdef.txt")
+    reader = MarkdownReader(read_settings(str(ROOT / "pelicanconf.py")))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "a.md"
+        path.write_text(text, encoding="utf-8")
+        _, metadata = reader.read(str(path))
+    assert set(metadata) <= set(ALLOWED_KEYS)
+    assert metadata["slug"] == "slug" and metadata["source_id"] == "0123456789abcdef"
+    assert metadata["date"].year == 2022 and metadata["title"] == article.headline
+    assert metadata.get("kicker", "") == article.kicker
+    assert metadata.get("image_credit", "") == article.image_credit
