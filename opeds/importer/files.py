@@ -193,6 +193,7 @@ class _Importer:
         self.taken = {r.output.lower() for r in self.state.records.values()}
         self.ids: dict[str, str] = {}  # source id -> first file with it
         self.digests: dict[str, str] = {}  # raw bytes hash -> first file with them
+        self.listings: dict[str, set[str]] = {}  # YYYY/MM -> names there at the start
 
     def run(self, path: Path) -> Entry:
         """Import one source file and say what happened."""
@@ -250,14 +251,20 @@ class _Importer:
         folder = f"{article.date:%Y}/{article.date:%m}"
         base = make_slug(article)
         slug, number = base, 2
-        while (
-            f"{folder}/{slug}.md".lower() in self.taken
-            or (self.content / folder / f"{slug}.md").exists()
-        ):
+        while f"{folder}/{slug}.md".lower() in self.taken or self._on_disk(folder, slug):
             slug, number = f"{base}-{number}", number + 1
         output = f"{folder}/{slug}.md"
         self.taken.add(output.lower())
         return output
+
+    def _on_disk(self, folder: str, slug: str) -> bool:
+        """Tell whether ``folder/slug.md`` exists, e.g. written by hand (one listing per folder)."""
+        if folder not in self.listings:
+            try:
+                self.listings[folder] = {n.lower() for n in os.listdir(self.content / folder)}
+            except FileNotFoundError:
+                self.listings[folder] = set()
+        return f"{slug}.md".lower() in self.listings[folder]
 
     def save(self) -> None:
         """Write the state file, only when it changed (an unchanged run writes nothing)."""

@@ -53,6 +53,8 @@ _PLACE_JOINERS = frozenset(
 )
 _NAME = re.compile(r"[^\W\d_][\w'.-]*(?:/[^\W\d_][\w'.-]*)*")
 _MAX_PLACE_WORDS = 4
+# Names in Latin letters (up to Latin Extended-B): what a German reader sees as a dateline.
+_LATIN_NAME = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ][A-Za-zÀ-ÖØ-öø-ɏ .'-]{2,}")
 
 
 def places_from_geonames(cities: Iterable[Mapping[str, object]]) -> frozenset[str]:
@@ -62,11 +64,9 @@ def places_from_geonames(cities: Iterable[Mapping[str, object]]) -> frozenset[st
         for name in (city["name"], *city.get("alternatenames", ())):
             if (
                 isinstance(name, str)
-                and len(name) > 2
+                and _LATIN_NAME.fullmatch(name)
                 and name[0].isupper()
-                and all(c.isalpha() or c in " -.'" for c in name)
-                and all(c < "\u0250" for c in name)  # Latin script: German readers see these
-                and name.split(" ")[0] not in SENTENCE_STARTERS
+                and name.split(" ", 1)[0] not in SENTENCE_STARTERS
             ):
                 names.add(name)
     return frozenset(names)
