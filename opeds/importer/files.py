@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -78,26 +77,19 @@ def source_order(path: Path) -> tuple[int, str]:
     return (int(match["number"]) if match else 1 << 62, path.name)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Mode 0o666 less the umask, like any new file (mkstemp would make it 0600).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
+        fd = os.open(tmp, flags, 0o666)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; content is for every reader
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -186,7 +178,7 @@ class _Importer:
         self.content = content
         self.sections, self.places, self.force = sections, places, force
         self.state = load_state(content)
-        self.saved_state = self.state.dumps()
+        self.loaded = (self.state.fingerprint, dict(self.state.records))
         self.fingerprint = fingerprint(sections, places)
         self.reparse = self.state.fingerprint != self.fingerprint
         self.state.fingerprint = self.fingerprint
@@ -268,9 +260,9 @@ class _Importer:
 
     def save(self) -> None:
         """Write the state file, only when it changed (an unchanged run writes nothing)."""
-        text = self.state.dumps()
-        if text != self.saved_state or not (self.content / STATE_FILE).exists():
-            write_atomic(self.content / STATE_FILE, text.encode("utf-8"))
+        now = (self.state.fingerprint, self.state.records)
+        if now != self.loaded or not (self.content / STATE_FILE).exists():
+            write_atomic(self.content / STATE_FILE, self.state.dumps().encode("utf-8"))
 
 
 def ingest(
