@@ -278,3 +278,16 @@ def test_command_shows_a_progress_bar_on_a_terminal(dirs) -> None:
     assert code == 0
     assert out.strip() == "import: 30 imported, 0 unchanged, 0 kept, 0 errors"
     assert "import:   0%" in err and "/30 [" in err and "\r" in err
+
+
+def test_command_takes_sections_and_places(dirs, tmp_path) -> None:
+    sources, content = dirs
+    put(sources, 1, "a", raw("Lokal", "Aus der Region Teltow-Fläming Neue Radwege entstehen."))
+    places = tmp_path / "places.txt"
+    places.write_text("# Landkreise in Brandenburg\nTeltow-Fläming\n", encoding="utf-8")
+    options = ["--sections", "Aus der Region,Meinung", "--places", str(places)]
+    code, _, err = run_task("--source", str(sources), "--content", str(content), *options)
+    assert code == 0, err
+    text = (content / "2022/01/lokal.md").read_text(encoding="utf-8")
+    assert "category: Aus der Region\ndateline: Teltow-Fläming\n" in text
+    assert text.endswith("---\nNeue Radwege entstehen.\n")
