@@ -16,8 +16,9 @@ _WORD = re.compile(r"\w+")
 
 
 def plain(markup: object) -> str:
-    """Turn markup into one line of plain text (entities decoded, tags and extra spaces gone)."""
-    return Markup(str(markup or "")).striptags()
+    """Turn markup into one line of plain text: tags gone, entities decoded, all spaces plain."""
+    # striptags decodes &nbsp; after collapsing spaces; machines want ordinary spaces.
+    return " ".join(Markup(str(markup or "")).striptags().split())
 
 
 def lead_html(content: str) -> str:
