@@ -71,6 +71,7 @@ AUTHOR_URL = "autor/{slug}/"
 AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
 AUTHORS_URL = "autor/"
 AUTHORS_SAVE_AS = AUTHORS_URL + "index.html"
+INDEX_URL = ""
 INDEX_SAVE_AS = "index.html"
 SLUG_REGEX_SUBSTITUTIONS = [
     (r"[äÄ]", "ae"), (r"[öÖ]", "oe"), (r"[üÜ]", "ue"), (r"ß", "ss"),
