@@ -33,15 +33,8 @@ def build_golden(output: Path, cache: Path, **overrides: object) -> list[str]:
     root = logging.getLogger()
     root.addHandler(collector)
     try:
-        build_site(
-            ROOT / "pelicanconf.py",
-            CONTENT,
-            output,
-            CACHE_PATH=str(cache),
-            SITEURL=SITEURL,
-            FEED_DOMAIN=SITEURL,
-            **overrides,
-        )
+        settings = {"CACHE_PATH": str(cache), "SITEURL": SITEURL, "FEED_DOMAIN": SITEURL}
+        build_site(ROOT / "pelicanconf.py", CONTENT, output, **{**settings, **overrides})
     finally:
         root.removeHandler(collector)
     return collector.messages
