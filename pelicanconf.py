@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from opeds.ordering import newest_first
+from opeds.archive import archive_order
 
 ROOT = Path(__file__).parent
 
@@ -21,9 +21,15 @@ PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["pages"]
 READERS = {"html": None, "htm": None}  # only Markdown: imported text must not be read as HTML
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
-# Articles of one month share its first day: the delivery number orders them (1000_ after 999_).
-ARTICLE_ORDER_BY = newest_first
 DEFAULT_PAGINATION = 20
+# Month pages list their articles in pages of 50; year pages only list months (opeds.archive).
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None,
+                       "period_archives": 50}  # fmt: skip
+# Newest first; articles of the same day (or month, when the day is unknown) in delivery order
+# (the source file's number: 1000_ after 999_), then by slug, so the order never depends on the
+# order the file system lists files in.
+ARTICLE_ORDER_BY = archive_order
+YEAR_PAGE_HEADLINES = 5  # latest headlines per month on a year page
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/seite/{number}/", "{base_name}/seite/{number}/index.html"),
@@ -46,7 +52,9 @@ PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = PAGE_URL + "index.html"
 PAGE_LANG_SAVE_AS = PAGE_SAVE_AS
 YEAR_ARCHIVE_URL = "{date:%Y}/"
-YEAR_ARCHIVE_SAVE_AS = YEAR_ARCHIVE_URL + "index.html"
+# Pelican would paginate year pages like month pages; opeds.plugin writes them unpaginated.
+YEAR_ARCHIVE_SAVE_AS = ""
+YEAR_PAGE_SAVE_AS = YEAR_ARCHIVE_URL + "index.html"
 MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL + "index.html"
 DAY_ARCHIVE_SAVE_AS = ""
@@ -64,6 +72,7 @@ AUTHOR_URL = "autor/{slug}/"
 AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
 AUTHORS_URL = "autor/"
 AUTHORS_SAVE_AS = AUTHORS_URL + "index.html"
+INDEX_URL = ""
 INDEX_SAVE_AS = "index.html"
 SLUG_REGEX_SUBSTITUTIONS = [
     (r"[äÄ]", "ae"), (r"[öÖ]", "oe"), (r"[üÜ]", "ue"), (r"ß", "ss"),
@@ -80,16 +89,24 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 FEED_MAX_ITEMS = 50
+JSON_FEED = "feed.json"
+SITEMAP_SAVE_AS = "sitemap.xml"
 RSS_FEED_SUMMARY_ONLY = True
 
 # --- Theme and plugins ----------------------------------------------------------------------
 THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 STATIC_PATHS = ["extra"]
-EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 PLUGINS = ["opeds.plugin"]
-DIRECT_TEMPLATES = ["index", "archives", "categories", "authors", "tags"]
-JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+DIRECT_TEMPLATES = ["index", "archives", "categories", "authors", "tags", "404", "robots"]
+ROBOTS_SAVE_AS = "robots.txt"
+TEMPLATE_EXTENSIONS = [".html", ".txt"]
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
 
 # --- Determinism and speed ------------------------------------------------------------------
 DELETE_OUTPUT_DIRECTORY = True

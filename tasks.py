@@ -128,6 +128,24 @@ def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
 
 
 @task
+def golden(c):
+    """Rebuild the golden site's expected output; review the diff like code before committing."""
+    import tempfile
+
+    from tests.golden_site import EXPECTED, build_golden
+
+    _logging()
+    with tempfile.TemporaryDirectory() as tmp:
+        warnings = build_golden(Path(tmp) / "output", Path(tmp) / "cache")
+        if warnings:
+            print("the golden build logged warnings:\n  " + "\n  ".join(warnings), file=sys.stderr)
+            sys.exit(1)
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        shutil.copytree(Path(tmp) / "output", EXPECTED)
+    print(f"golden: {EXPECTED.relative_to(ROOT)} rewritten; now run: git diff --stat -- {EXPECTED}")
+
+
+@task
 def clean(c):
     """Remove the built site and caches (content/ and sources/ stay)."""
     for name in ("output", ".output.new", ".output.old", "cache", ".pytest_cache"):

@@ -1,4 +1,4 @@
-"""Article order for Pelican: newest first, and within one date the order of delivery."""
+"""The delivery order of imported articles, from their source file's numeric prefix."""
 
 from __future__ import annotations
 
@@ -11,13 +11,3 @@ def delivery_number(source_file: str) -> int:
     """Return the numeric prefix of a source file name (``1000_…`` → 1000); none sorts last."""
     match = _NUMBER.match(source_file or "")
     return int(match[1]) if match else 1 << 62
-
-
-def newest_first(article: object) -> tuple[float, int, str]:
-    """Sort key for ``ARTICLE_ORDER_BY``: date descending, then delivery number, then slug."""
-    date = article.date
-    return (
-        -date.timestamp(),
-        delivery_number(getattr(article, "source_file", "")),
-        article.slug,
-    )

@@ -27,3 +27,25 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert report.ok, report.summary()
     build_site(ROOT / "pelicanconf.py", content, output)
     return output
+
+
+@pytest.fixture(scope="session")
+def golden_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Build the golden content twice, sharing one HTML cache: cold first, then warm."""
+    from tests.golden_site import build_golden
+
+    base = tmp_path_factory.mktemp("golden")
+    cold_warnings = build_golden(base / "cold", base / "cache")
+    warm_warnings = build_golden(base / "warm", base / "cache")
+    return {
+        "cold": base / "cold",
+        "warm": base / "warm",
+        "cache": base / "cache",
+        "warnings": cold_warnings + warm_warnings,
+    }
+
+
+@pytest.fixture(scope="session")
+def golden_site(golden_builds: dict[str, object]) -> Path:
+    """The golden site as built with a cold cache."""
+    return golden_builds["cold"]

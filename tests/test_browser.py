@@ -1,0 +1,148 @@
+"""The golden site in a real browser (Debian's Chromium): contrast, small screens, focus, no JS."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.golden_site import ROOT, build_golden
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]  # fmt: skip
+PAGES = [
+    "/",
+    "/archiv/",
+    "/2022/",
+    "/2022/01/",
+    "/2022/01/fluechtlingspolitik-der-satz-wir-schaffen-das-wirkt-nach/",
+    "/2021/11/klimakonferenz-in-glasgow-ein-gipfel-der-kompromisse/",
+    "/rubrik/",
+    "/404.html",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+# Every visible text node: its WCAG contrast ratio against the first opaque background behind it.
+CONTRASTS = """() => {
+  const parse = (c) => { const p = c.match(/[\\d.]+/g).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = (c) => { const f = (v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const background = (el) => { for (; el; el = el.parentElement) {
+    const c = parse(getComputedStyle(el).backgroundColor); if (c.a > 0) return c; }
+    return {r: 255, g: 255, b: 255, a: 1}; };
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement, style = getComputedStyle(el), box = el.getBoundingClientRect();
+    if (style.visibility === "hidden" || box.width === 0 || box.right < 0) continue;
+    const fg = parse(el.closest("svg") ? style.fill : style.color);
+    const a = lum(fg), b = lum(background(el));
+    found.push({text: node.textContent.trim().slice(0, 40),
+                ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)});
+  }
+  return found;
+}"""
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Build the golden content with root-relative URLs and serve it on 127.0.0.1."""
+    base = tmp_path_factory.mktemp("browser")
+    assert (
+        build_golden(base / "out", base / "cache", SITEURL="", FEED_DOMAIN="http://127.0.0.1") == []
+    )
+    handler = functools.partial(_QuietHandler, directory=str(base / "out"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).is_file(), "Debian's chromium is missing: .ci/run installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_all_text_has_contrast_of_at_least_4_5(browser: Browser, served_site: str, scheme: str):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    for path in PAGES:
+        page.goto(served_site + path)
+        contrasts = page.evaluate(CONTRASTS)
+        assert len(contrasts) > 10, path
+        low = [c for c in contrasts if c["ratio"] < 4.5]
+        assert not low, (scheme, path, low[:5])
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(served_site + PAGES[4])
+    page.screenshot(path=ARTIFACTS / f"article-{scheme}.png", full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("width", [320, 768, 1600])
+def test_pages_fit_the_screen_without_sideways_scrolling(
+    browser: Browser, served_site: str, width: int
+):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    for path in PAGES:
+        page.goto(served_site + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, (path, overflow)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(served_site + PAGES[4])
+    page.screenshot(path=ARTIFACTS / f"article-{width}.png", full_page=True)
+    context.close()
+
+
+def test_keyboard_focus_shows_the_skip_link_with_an_outline(browser: Browser, served_site: str):
+    page = browser.new_page()
+    page.goto(served_site + PAGES[4])
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => { const el = document.activeElement, s = getComputedStyle(el),
+        box = el.getBoundingClientRect();
+        return {text: el.textContent, outline: s.outlineStyle, width: s.outlineWidth,
+                left: box.left, top: box.top}; }"""
+    )
+    assert focused["text"] == "Zum Inhalt springen"
+    assert focused["outline"] != "none" and focused["width"] != "0px"
+    assert focused["left"] >= 0 and focused["top"] >= 0  # moved on screen when focused
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#inhalt")
+    page.close()
+
+
+def test_pages_read_without_javascript_and_request_only_their_own_host(
+    browser: Browser, served_site: str
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    for path in PAGES:
+        page.goto(served_site + path)
+        assert page.locator("h1").first.is_visible(), path
+    assert requests and all(url.startswith(served_site + "/") for url in requests), requests
+    context.close()

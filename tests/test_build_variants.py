@@ -1,0 +1,127 @@
+"""The golden content built in other ways: warm cache, English UI, small pages, a long article."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from opeds import htmlcache
+from opeds.i18n import STRINGS
+from tests.golden_site import CONTENT, build_golden, tree
+
+PAGINATION = {"index": None, "tag": None, "category": None, "author": None, "period_archives": 1}
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_warm_cache_build_typesets_nothing_and_gives_the_same_site(
+    golden_builds: dict[str, object], tmp_path: Path, monkeypatch
+) -> None:
+    def fail(markup: str, lang: str) -> str:
+        raise AssertionError("an unchanged article was typeset again")
+
+    monkeypatch.setattr(htmlcache, "finish", fail)
+    assert build_golden(tmp_path / "out", golden_builds["cache"]) == []
+    assert tree(tmp_path / "out") == tree(golden_builds["cold"])
+
+
+def test_every_ui_string_exists_in_both_languages() -> None:
+    assert STRINGS["de"].keys() == STRINGS["en"].keys()
+    for key, german in STRINGS["de"].items():
+        english = STRINGS["en"][key]
+        assert type(german) is type(english), key
+        fields = re.findall(r"\{(\w+)\}", str(german))
+        assert sorted(fields) == sorted(re.findall(r"\{(\w+)\}", str(english))), key
+
+
+def test_english_site_language_changes_every_ui_word(tmp_path: Path) -> None:
+    assert build_golden(tmp_path / "out", tmp_path / "cache", DEFAULT_LANG="en") == []
+    site = tmp_path / "out"
+    article = soup(
+        site / "2022/01/fluechtlingspolitik-der-satz-wir-schaffen-das-wirkt-nach/index.html"
+    )
+    assert article.html["lang"] == "en"
+    assert article.find(class_="skip-link").get_text() == "Skip to content"
+    assert article.find("article").find(class_="meta").time.get_text() == "January 2022"
+    assert article.find("article")["lang"] == "de"  # the article keeps its own language
+    assert soup(site / "archiv/index.html").find(id="jahr-2022").find(
+        class_="count"
+    ).get_text() == ("(3 pieces)")
+    # No German UI word is left anywhere, apart from words the content itself contains.
+    content = " ".join(p.read_text(encoding="utf-8") for p in CONTENT.rglob("*.md"))
+    content += " Meinungsarchiv Kommentare und Meinungsbeiträge Redaktion"
+    german = set()
+    for key, value in STRINGS["de"].items():
+        for text in value.values() if isinstance(value, dict) else [value]:
+            for fragment in re.split(r"\{\w+\}", text):
+                fragment = fragment.strip(" :·()")
+                if (
+                    len(fragment) >= 4
+                    and fragment not in content
+                    and fragment != STRINGS["en"][key]
+                ):
+                    german.add(fragment)
+    german |= {"Januar", "November", "März"} - {"November"}
+    for page in sorted(site.rglob("*.html")):
+        text = html.unescape(page.read_text(encoding="utf-8"))
+        found = sorted(f for f in german if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text))
+        assert not found, (page.relative_to(site).as_posix(), found)
+
+
+def test_paginated_lists_name_their_pages_in_words_with_rel_links(tmp_path: Path) -> None:
+    warnings = build_golden(
+        tmp_path / "out", tmp_path / "cache", DEFAULT_PAGINATION=2, PAGINATED_TEMPLATES=PAGINATION
+    )
+    assert warnings == []
+    site = tmp_path / "out"
+    first, second = soup(site / "index.html"), soup(site / "seite/2/index.html")
+    assert first.head.find("link", rel="next")["href"].endswith("/meinung/seite/2/")
+    assert first.head.find("link", rel="prev") is None
+    pager = first.find("nav", class_="pager")
+    assert pager.find("a", rel="next").get_text() == "Ältere Beiträge"
+    assert "Seite 1 von 3" in pager.get_text()
+    assert second.find("nav", class_="pager").find("a", rel="prev").get_text() == "Neuere Beiträge"
+    assert second.head.find("link", rel="prev")["href"].endswith("/meinung/")
+    assert "Seite 2 von 3" in second.title.get_text()
+    assert len(first.find_all("article", class_="teaser")) == 2
+    # month pages split too; year pages are never split (they list months, not every article)
+    assert (site / "2022/01/seite/2/index.html").is_file()
+    assert not (site / "2022/seite").exists()
+
+
+def long_article(words: int) -> str:
+    sentence = "Die Regierung muss jetzt handeln, denn die Lage in den Kommunen bleibt ernst."
+    per_sentence = len(sentence.split())
+    sentences = [sentence] * (words // per_sentence)
+    paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
+    return "\n\n".join(paragraphs)
+
+
+def test_a_600_word_article_page_and_stylesheet_stay_under_30_kb(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    body = long_article(600)
+    assert 590 <= len(body.split()) <= 610
+    (content / "2022/01/lang.md").write_text(
+        "---\ntitle: Ein langer Kommentar über die Lage der Kommunen\n"
+        "kicker: Kommunalfinanzen\ndate: 2022-01-20\ndate_precision: day\ncategory: Meinung\n"
+        "dateline: Frankfurt am Main\nimage_caption: Ein Rathaus im Abendlicht.\n"
+        "image_credit: dpa/Archiv\nauthor: Anna Beispiel\ntags: Kommunen, Finanzen, Energie\n"
+        f"lang: de\nslug: ein-langer-kommentar\n---\n{body}\n",
+        encoding="utf-8",
+    )
+    from opeds.build import build_site
+    from tests.golden_site import ROOT
+
+    out = tmp_path / "out"
+    build_site(ROOT / "pelicanconf.py", content, out, CACHE_PATH=str(tmp_path / "cache"))
+    page = out / "2022/01/ein-langer-kommentar/index.html"
+    css = out / "theme/css/site.css"
+    assert soup(page).find(class_="reading-time").get_text() == "3 Minuten Lesezeit"
+    assert page.stat().st_size + css.stat().st_size < 30 * 1024

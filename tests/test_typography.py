@@ -1,0 +1,102 @@
+"""Typography by language, as a table of source and expected text, and the HTML cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opeds import htmlcache
+from opeds.htmlcache import HtmlCache
+from opeds.typography import educate_html, educate_text, typeset_html, typeset_inline
+
+NB = "\u00a0"
+
+GERMAN = [
+    ('Er sagte: "Das reicht."', "Er sagte: „Das reicht.“"),
+    ('"Ja", sagte sie.', "„Ja“, sagte sie."),
+    ('die "House of Cards"-Staffel', "die „House of Cards“-Staffel"),
+    ("\"Dieser 'Tatort' ist gut\"", "„Dieser ‚Tatort‘ ist gut“"),
+    ("Wie geht's? Hebb'sche Regel", "Wie geht’s? Hebb’sche Regel"),
+    ("von '94 bis '99", "von ’94 bis ’99"),
+    ("für die Katz'. Dann", "für die Katz’. Dann"),
+    ("so 'n Unsinn", "so ’n Unsinn"),
+    ("Putin - wieder", f"Putin{NB}– wieder"),
+    ("Putin -- wieder", f"Putin{NB}– wieder"),
+    ("warten ...", "warten …"),
+    ("Bindestrich-Wort und 10-20", "Bindestrich-Wort und 10-20"),
+    ('("eingeklammert")', "(„eingeklammert“)"),
+]
+ENGLISH = [
+    ('He said "enough".', "He said “enough”."),
+    ("Europe's 'quiet' year", "Europe’s ‘quiet’ year"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), GERMAN)
+def test_german_text(source: str, expected: str) -> None:
+    assert educate_text(source, "de") == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), ENGLISH)
+def test_english_text(source: str, expected: str) -> None:
+    assert educate_text(source, "en") == expected
+
+
+def test_unknown_language_keeps_straight_quotes() -> None:
+    assert educate_text('Il a dit "non" ...', "fr") == 'Il a dit "non" …'
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('<p>"<em>Wort</em>" und</p>', "<p>„<em>Wort</em>“ und</p>"),
+        ('<p>Ende"</p><p>"Anfang</p>', "<p>Ende“</p><p>„Anfang</p>"),
+        ('<p><code>a = "x"</code> "y"</p>', '<p><code>a = "x"</code> „y“</p>'),
+        ('<p><a href="/x?a=1&amp;b=2" title="t">"L"</a></p>', None),
+        ("<p>A &amp; B &lt;tag&gt;</p>", "<p>A &amp; B &lt;tag&gt;</p>"),
+    ],
+)
+def test_html_changes_text_but_never_tags_or_code(source: str, expected: str | None) -> None:
+    result = educate_html(source, "de")
+    if expected is None:  # the attribute values stay byte for byte
+        assert result == '<p><a href="/x?a=1&amp;b=2" title="t">„L“</a></p>'
+    else:
+        assert result == expected
+
+
+def test_typogrify_neutral_filters_still_run() -> None:
+    html = typeset_html("<p>Die EU &amp; die USA streiten lange</p>", "de")
+    assert '<span class="caps">EU</span>' in html
+    assert '<span class="amp">&amp;</span>' in html
+    assert html.endswith("lange</p>") and "streiten&nbsp;lange" in html
+
+
+def test_inline_titles_are_escaped_before_markup_is_added() -> None:
+    title = typeset_inline('<script>alert(1)</script> & "x"', "de")
+    assert "<script>" not in title
+    assert title.startswith("&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert title.striptags() == f"<script>alert(1)</script> &{NB}„x“"
+
+
+def test_cache_typesets_once_then_reads_from_disk(tmp_path: Path, monkeypatch) -> None:
+    cache = HtmlCache(tmp_path)
+    first = cache.finished('<p>"Hallo" - Welt</p>', "de")
+    assert (cache.hits, cache.misses) == (0, 1)
+
+    def fail(html: str, lang: str) -> str:
+        raise AssertionError("typeset again although cached")
+
+    monkeypatch.setattr(htmlcache, "finish", fail)
+    again = HtmlCache(tmp_path)  # a new build process: only the files remain
+    assert again.finished('<p>"Hallo" - Welt</p>', "de") == first
+    assert (again.hits, again.misses) == (1, 0)
+
+
+def test_cache_key_covers_html_language_and_code_version(monkeypatch) -> None:
+    cache = HtmlCache(Path("unused"))
+    key = cache.key("<p>x</p>", "de")
+    assert cache.key("<p>y</p>", "de") != key
+    assert cache.key("<p>x</p>", "en") != key
+    monkeypatch.setattr(htmlcache, "CODE_VERSION", "another-version")
+    assert cache.key("<p>x</p>", "de") != key
