@@ -174,7 +174,7 @@ def test(c, k=None):
 
 @task(help={"part": "one benchmark part (default: all), e.g. importer"})
 def bench(c, part=None):
-    """Measure speed: import 10,000 raw files, then re-import them unchanged."""
+    """Measure speed and memory: import 10,000 raw files, re-import, build them (--part)."""
     from opeds.bench import run
 
     _logging()
