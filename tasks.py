@@ -81,21 +81,35 @@ def ingest(c, source=None, content=None, report=None, force=False, sections=None
     )
 
 
-@task
-def build(c, source=None, content=None, output=None, settings=None):
-    """Build the whole site: import sources, run Pelican, swap the new output in."""
+def _build(c, source, content, output, production: bool, siteurl: str | None) -> Path:
+    """Import, then build with the development or the production settings; exit 1 on failure."""
     from opeds.build import BuildError, build_site
 
     _logging()
     content_dir = Path(content or CONFIG["content"])
     _ingest(Path(source or CONFIG["source"]), content_dir)
     out = Path(output or CONFIG["output"])
+    if siteurl is not None:
+        os.environ["OPEDS_SITEURL"] = siteurl  # read by publishconf.py
+    settings = CONFIG["publish_settings"] if production or siteurl else CONFIG["settings"]
     try:
-        build_site(Path(settings or CONFIG["settings"]), content_dir, out)
+        build_site(settings, content_dir, out, compress=bool(production or siteurl))
     except BuildError as error:
         print(f"build failed, {out} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
     print(f"build: site written to {out}")
+    return out
+
+
+@task(
+    help={
+        "production": "use publishconf.py (public URL from OPEDS_SITEURL) and precompress",
+        "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
+    }
+)
+def build(c, source=None, content=None, output=None, production=False, siteurl=None):
+    """Build the whole site: import sources, run Pelican, swap the new output in."""
+    _build(c, source, content, output, production, siteurl)
 
 
 @task

@@ -2,54 +2,127 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import shutil
+import sys
+from collections import defaultdict
 from pathlib import Path
 
-from pelican import Pelican
+import brotli
+from pelican import Pelican, signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 
 log = logging.getLogger(__name__)
+
+#: Files a static host may serve precompressed; images and fonts gain nothing.
+COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"}
 
 
 class BuildError(RuntimeError):
     """A build that must not replace the live output."""
 
 
-class _ErrorCounter(logging.Handler):
+class _ErrorCollector(logging.Handler):
     """Remember every error Pelican logs: it skips broken articles and still exits 0."""
 
-    def __init__(self) -> None:
+    def __init__(self, content: Path) -> None:
         super().__init__(level=logging.ERROR)
+        self.content = content
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if message.startswith("Could not process "):
+            # Pelican names the file relative to PATH and drops the reason unless DEBUG is on.
+            name = message.removeprefix("Could not process ")
+            message = f"{self.content / name}: could not be read"
+        # Handlers run inside Pelican's except block, so the reason is still at hand.
+        reason = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+        self.messages.append(f"{message}: {reason}" if reason else message)
 
 
-def build_site(settings_file: Path, content: Path, output: Path, **overrides: object) -> None:
+def duplicate_urls(generators: list[object]) -> list[str]:
+    """Name every output file that two sources would both write."""
+    writers: dict[str, list[str]] = defaultdict(list)
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            items = generator.articles + generator.translations + generator.drafts
+        elif isinstance(generator, PagesGenerator):
+            items = generator.pages + generator.translations + generator.hidden_pages
+        else:
+            continue
+        for item in items:
+            writers[item.save_as].append(item.source_path)
+    return [
+        f"{' and '.join(sorted(sources))} both want the URL /{save_as.removesuffix('index.html')}"
+        for save_as, sources in sorted(writers.items())
+        if len(sources) > 1
+    ]
+
+
+def precompress(folder: Path) -> int:
+    """Write deterministic ``.gz`` and ``.br`` siblings of every text file; return their count."""
+    count = 0
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in COMPRESSIBLE or not path.is_file():
+            continue
+        data = path.read_bytes()
+        # mtime=0 and no file name inside: the same input gives the same bytes.
+        with (
+            path.with_name(path.name + ".gz").open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+        ):
+            gz.write(data)
+        path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
+        count += 2
+    return count
+
+
+def build_site(
+    settings_file: Path,
+    content: Path,
+    output: Path,
+    *,
+    compress: bool = False,
+    **overrides: object,
+) -> None:
     """Build ``content`` into ``output``, replacing it only when Pelican logged no error."""
     staging = output.with_name(f".{output.name}.new")
-    if staging.exists():
+    if staging.exists():  # left by a build that was killed
         shutil.rmtree(staging)
     settings = read_settings(
         str(settings_file),
         override={"PATH": str(content), "OUTPUT_PATH": str(staging), **overrides},
     )
-    counter = _ErrorCounter()
+    collector = _ErrorCollector(content)
+    duplicates: list[str] = []
+
+    def find_duplicates(generators: list[object]) -> None:
+        duplicates.extend(duplicate_urls(generators))
+        if duplicates:
+            # Stop before Pelican writes anything: its own error names only the output file.
+            raise BuildError("duplicate URLs:\n  " + "\n  ".join(duplicates))
+
+    signals.all_generators_finalized.connect(find_duplicates)
     root = logging.getLogger()
-    root.addHandler(counter)
+    root.addHandler(collector)
     try:
-        pelican = Pelican(settings)
-        pelican.run()
+        Pelican(settings).run()
+        if collector.messages:
+            raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
+        if compress:
+            precompress(staging)
+    except BuildError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     except Exception as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"Pelican failed: {error}") from error
     finally:
-        root.removeHandler(counter)
-    if counter.messages:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError("Pelican reported errors:\n  " + "\n  ".join(counter.messages))
+        root.removeHandler(collector)
+        signals.all_generators_finalized.disconnect(find_duplicates)
     swap_in(staging, output)
 
 

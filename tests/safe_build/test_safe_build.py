@@ -1,0 +1,150 @@
+"""A failed, broken or killed build leaves the previous output exactly as it was."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import brotli
+import pytest
+
+from opeds.importer.files import ingest
+from tests.conftest import ROOT, SEED
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "opeds-scale-corpus.tar.xz"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Map every file below ``folder`` to the SHA-256 of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build_command(site: Path, *extra: str) -> list[str]:
+    """Return the ``invoke build`` command an editor would type for the folders below ``site``."""
+    folders = [f"--{name}={site / name}" for name in ("source", "content", "output")]
+    folders[0] = f"--source={site / 'sources'}"
+    return [sys.executable, "-m", "invoke", "build", *folders, *extra]
+
+
+def invoke_build(site: Path, *extra: str, seed: str = "0") -> subprocess.CompletedProcess:
+    """Run ``invoke build`` on the folders below ``site`` and capture what it says."""
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    return subprocess.run(
+        build_command(site, *extra), cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A built seed site whose output/ the tests try to damage."""
+    (tmp_path / "sources").mkdir()
+    shutil.copy(SEED, tmp_path / "sources")
+    shutil.copytree(ROOT / "content" / "pages", tmp_path / "content" / "pages")
+    result = invoke_build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    return tmp_path
+
+
+def test_duplicate_url_fails_naming_both_files_and_keeps_output(site: Path) -> None:
+    before = tree_digest(site / "output")
+    original = next((site / "content" / "2022" / "01").glob("*.md"))
+    shutil.copy(original, original.with_name("kopie.md"))
+    result = invoke_build(site)
+    assert result.returncode == 1
+    assert "duplicate URLs" in result.stderr
+    assert str(original) in result.stderr and "kopie.md" in result.stderr
+    assert tree_digest(site / "output") == before
+    assert not (site / ".output.new").exists()
+
+
+def test_content_error_fails_naming_the_file_and_keeps_output(site: Path) -> None:
+    before = tree_digest(site / "output")
+    broken = site / "content" / "2022" / "01" / "kaputt.md"
+    broken.write_text("---\ntitle: Kaputt\ndate: 2022-13-45\n---\nText.\n", encoding="utf-8")
+    result = invoke_build(site)
+    assert result.returncode == 1
+    assert f"{broken}: could not be read" in result.stderr
+    assert "2022-13-45" in result.stderr
+    assert tree_digest(site / "output") == before
+
+
+def test_killed_build_keeps_output_and_the_next_build_recovers(site: Path, tmp_path: Path) -> None:
+    # Enough articles that Pelican is still writing when the kill comes.
+    with_corpus = tmp_path / "big"
+    shutil.copytree(site, with_corpus)
+    shutil.unpack_archive(CORPUS, tmp_path / "corpus")
+    # Imported apart from the build: the corpus's undated files would stop `invoke build` early.
+    report = ingest(tmp_path / "corpus" / "opeds-scale-corpus", with_corpus / "content")
+    assert report.count("imported") > 900
+    before = tree_digest(with_corpus / "output")
+    process = subprocess.Popen(
+        build_command(with_corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    staging = with_corpus / ".output.new"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if staging.exists() and sum(1 for _ in staging.rglob("index.html")) > 50:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the build finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    assert staging.exists()  # it really was killed half way
+    assert tree_digest(with_corpus / "output") == before
+    result = invoke_build(with_corpus)
+    assert result.returncode == 0, result.stderr
+    assert not staging.exists()
+    assert len(tree_digest(with_corpus / "output")) > len(before)
+
+
+def test_two_builds_in_separate_processes_are_byte_identical(site: Path, tmp_path: Path) -> None:
+    first = tree_digest(site / "output")
+    shutil.rmtree(site / "output")
+    shutil.rmtree(ROOT / "cache" / "opeds-html", ignore_errors=True)  # a cold cache, too
+    result = invoke_build(site, seed="12345")
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(site / "output") == first
+
+
+def test_production_build_uses_the_sub_path_and_precompresses(site: Path) -> None:
+    result = invoke_build(site, "--siteurl", "https://example.org/meinung/")
+    assert result.returncode == 0, result.stderr
+    output = site / "output"
+    article = next(output.glob("2022/01/*/index.html")).read_text(encoding="utf-8")
+    assert 'href="https://example.org/meinung/2022/01/' in article
+    assert 'href="/2022/' not in article
+    for page in ("index.html", "sitemap.xml", "feeds/atom.xml", "theme/css/site.css"):
+        data = (output / page).read_bytes()
+        assert gzip.decompress((output / f"{page}.gz").read_bytes()) == data
+        assert brotli.decompress((output / f"{page}.br").read_bytes()) == data
+    again = tree_digest(output)
+    assert invoke_build(site, "--siteurl", "https://example.org/meinung/").returncode == 0
+    assert tree_digest(output) == again  # compressed siblings are deterministic too
+
+
+def test_production_build_without_a_url_fails_and_says_how(site: Path) -> None:
+    before = tree_digest(site / "output")
+    env_free = {k: v for k, v in os.environ.items() if k != "OPEDS_SITEURL"}
+    result = subprocess.run(
+        build_command(site, "--production"),
+        cwd=ROOT,
+        env=env_free,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "OPEDS_SITEURL" in result.stderr + result.stdout
+    assert tree_digest(site / "output") == before
