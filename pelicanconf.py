@@ -98,7 +98,11 @@ THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 STATIC_PATHS = ["extra"]
 PLUGINS = ["opeds.plugin"]
-DIRECT_TEMPLATES = ["index", "archives", "categories", "authors", "tags", "404", "robots"]
+DIRECT_TEMPLATES = [
+    "index", "archives", "categories", "authors", "tags", "404", "robots", "search",
+]  # fmt: skip
+SEARCH_URL = "suche/"
+SEARCH_SAVE_AS = SEARCH_URL + "index.html"
 ROBOTS_SAVE_AS = "robots.txt"
 TEMPLATE_EXTENSIONS = [".html", ".txt"]
 JINJA_ENVIRONMENT = {

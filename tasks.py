@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from invoke import task
@@ -18,6 +19,7 @@ CONFIG = {
     "output": ROOT / "output",
     "settings": ROOT / "pelicanconf.py",
     "publish_settings": ROOT / "publishconf.py",
+    "publish_output": ROOT / ".publish",  # production URLs: kept apart from the dev output/
     "host": "127.0.0.1",
     "port": 8000,
 }
@@ -110,6 +112,55 @@ def _build(c, source, content, output, production: bool, siteurl: str | None) ->
 def build(c, source=None, content=None, output=None, production=False, siteurl=None):
     """Build the whole site: import sources, run Pelican, swap the new output in."""
     _build(c, source, content, output, production, siteurl)
+
+
+def _check(output: Path, siteurl: str = "") -> None:
+    """Check a built site; print each finding with its page and exit 1 if there is any."""
+    from opeds.check import check_site
+
+    started = time.perf_counter()
+    findings = check_site(output, siteurl)
+    for finding in findings:
+        print(f"{output}/{finding}", file=sys.stderr)
+    pages = sum(1 for _ in output.rglob("*.html"))
+    seconds = time.perf_counter() - started
+    print(f"check: {pages} pages, {len(findings)} findings, {seconds:.1f} s")
+    if findings:
+        sys.exit(1)
+
+
+@task(help={"siteurl": "the URL the site was built for (absolute links to it are internal)"})
+def check(c, output=None, siteurl=None):
+    """Check the built site: internal links and anchors, HTML (Nu checker), feeds."""
+    _check(Path(output or CONFIG["output"]), siteurl or os.environ.get("OPEDS_SITEURL", ""))
+
+
+@task(
+    help={
+        "target": "DIR, user@host:path (rsync over SSH) or git:REPO[#branch]; "
+        "default: $OPEDS_PUBLISH_TARGET",
+        "siteurl": "the public URL; default: $OPEDS_SITEURL",
+        "dry_run": "build and check, then only show what would change",
+    }
+)
+def publish(c, target=None, siteurl=None, dry_run=False, source=None, content=None):
+    """Build with publishconf.py, check the site, and publish it only if both succeeded."""
+    from opeds.publish import PublishError, Target
+    from opeds.publish import publish as send
+
+    try:
+        where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
+    except PublishError as error:
+        sys.exit(f"publish: {error}")
+    site = _build(c, source, content, CONFIG["publish_output"], True, siteurl)
+    _check(site, os.environ["OPEDS_SITEURL"])
+    try:
+        changes = send(site, where, dry_run=dry_run)
+    except PublishError as error:
+        sys.exit(f"publish failed, the target is as it was: {error}")
+    print(changes.rstrip() or "no changes")
+    verb = "would publish" if dry_run else "published"
+    print(f"publish: {verb} {site} to {where.kind} {where.location}")
 
 
 @task

@@ -14,6 +14,8 @@ from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 
+from opeds.search import index_site
+
 log = logging.getLogger(__name__)
 
 #: Files a static host may serve precompressed; images and fonts gain nothing.
@@ -86,6 +88,7 @@ def build_site(
     output: Path,
     *,
     compress: bool = False,
+    search_index: bool = True,
     **overrides: object,
 ) -> None:
     """Build ``content`` into ``output``, replacing it only when Pelican logged no error."""
@@ -112,6 +115,8 @@ def build_site(
         Pelican(settings).run()
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
+        if search_index:
+            index_site(staging, settings["DEFAULT_LANG"])
         if compress:
             precompress(staging)
     except BuildError:
@@ -119,7 +124,7 @@ def build_site(
         raise
     except Exception as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError(f"Pelican failed: {error}") from error
+        raise BuildError(f"{type(error).__name__}: {error}") from error
     finally:
         root.removeHandler(collector)
         signals.all_generators_finalized.disconnect(find_duplicates)

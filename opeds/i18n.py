@@ -57,6 +57,14 @@ STRINGS: dict[str, dict[str, Entry]] = {
         "atom_feed": "Atom-Feed",
         "json_feed": "JSON-Feed",
         "all_articles": "Alle Beiträge",
+        "search_title": "Suche",
+        "search_noscript": "Die Suche braucht JavaScript. Ohne JavaScript finden Sie jeden Beitrag "
+        "im Archiv nach Jahr und Monat.",
+        "search_year": "Jahr",
+        "search_section": "Rubrik",
+        "search_any": "alle",
+        "search_results": {"one": "{n} Treffer", "other": "{n} Treffer"},
+        "search_none": "Keine Treffer. Versuchen Sie ein anderes Wort oder das Archiv.",
     },
     "en": {
         "skip": "Skip to content",
@@ -98,6 +106,14 @@ STRINGS: dict[str, dict[str, Entry]] = {
         "atom_feed": "Atom feed",
         "json_feed": "JSON feed",
         "all_articles": "All pieces",
+        "search_title": "Search",
+        "search_noscript": "Search needs JavaScript. Without it, the archive lists every piece "
+        "by year and month.",
+        "search_year": "Year",
+        "search_section": "Section",
+        "search_any": "all",
+        "search_results": {"one": "{n} result", "other": "{n} results"},
+        "search_none": "No results. Try another word or the archive.",
     },
 }
 

@@ -25,7 +25,9 @@ class _WarningCollector(logging.Handler):
         self.messages.append(f"{record.levelname} {record.name}: {record.getMessage()}")
 
 
-def build_golden(output: Path, cache: Path, **overrides: object) -> list[str]:
+def build_golden(
+    output: Path, cache: Path, *, search_index: bool = False, **overrides: object
+) -> list[str]:
     """Build the golden content into ``output``; return the warnings the build logged."""
     from opeds.build import build_site
 
@@ -34,7 +36,14 @@ def build_golden(output: Path, cache: Path, **overrides: object) -> list[str]:
     root.addHandler(collector)
     try:
         settings = {"CACHE_PATH": str(cache), "SITEURL": SITEURL, "FEED_DOMAIN": SITEURL}
-        build_site(ROOT / "pelicanconf.py", CONTENT, output, **{**settings, **overrides})
+        # The Pagefind index is binary and version-bound: the golden files compare Pelican's pages.
+        build_site(
+            ROOT / "pelicanconf.py",
+            CONTENT,
+            output,
+            search_index=search_index,
+            **{**settings, **overrides},
+        )
     finally:
         root.removeHandler(collector)
     return collector.messages

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
+from tests.conftest import serve
 from tests.golden_site import ROOT, build_golden
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]  # fmt: skip
 PAGES = [
     "/",
     "/archiv/",
@@ -54,11 +48,6 @@ CONTRASTS = """() => {
 }"""
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build the golden content with root-relative URLs and serve it on 127.0.0.1."""
@@ -66,22 +55,8 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert (
         build_golden(base / "out", base / "cache", SITEURL="", FEED_DOMAIN="http://127.0.0.1") == []
     )
-    handler = functools.partial(_QuietHandler, directory=str(base / "out"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).is_file(), "Debian's chromium is missing: .ci/run installs it"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    with serve(base / "out") as url:
+        yield url
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -1,0 +1,38 @@
+"""The Nu HTML checker (vnu.jar from npm, run on the system Java) finds no error on any page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from opeds.check.finding import Finding
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def check(output: Path) -> list[Finding]:
+    """Validate every HTML page in one Java run and report each error with its page and line."""
+    java = shutil.which("java")
+    if not java or not VNU.is_file():
+        missing = "java (apt-get install default-jre-headless)" if not java else f"{VNU}"
+        return [Finding(str(output), f"cannot check markup: {missing} is missing; `make test` "
+                        "installs vnu.jar with npm ci --ignore-scripts")]  # fmt: skip
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--errors-only", "--skip-non-html",
+         str(output)],
+        capture_output=True, text=True, check=False, timeout=1800,
+    )  # fmt: skip
+    try:
+        messages = json.loads(result.stderr or "{}").get("messages", [])
+    except ValueError:
+        return [Finding(str(output), f"the Nu HTML checker failed: {result.stderr[:500]}")]
+    root = output.resolve().as_uri()
+    return [
+        Finding(m.get("url", "").removeprefix(root + "/") or str(output),
+                f"line {m.get('lastLine', '?')}: {m.get('message', '')}")
+        for m in messages
+        if m.get("type") == "error"
+    ]  # fmt: skip
