@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from opeds.check.finding import Finding
 
@@ -29,10 +30,18 @@ def check(output: Path) -> list[Finding]:
         messages = json.loads(result.stderr or "{}").get("messages", [])
     except ValueError:
         return [Finding(str(output), f"the Nu HTML checker failed: {result.stderr[:500]}")]
-    root = output.resolve().as_uri()
     return [
-        Finding(m.get("url", "").removeprefix(root + "/") or str(output),
+        Finding(page_name(output, m.get("url", "")),
                 f"line {m.get('lastLine', '?')}: {m.get('message', '')}")
         for m in messages
         if m.get("type") == "error"
     ]  # fmt: skip
+
+
+def page_name(output: Path, url: str) -> str:
+    """Turn the checker's ``file:`` URL (it writes ``file:/x``, not ``file:///x``) into a page."""
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        return path.relative_to(output.resolve()).as_posix()
+    except ValueError:
+        return url or str(output)
