@@ -141,9 +141,10 @@ def check(c, output=None, siteurl=None):
         "default: $OPEDS_PUBLISH_TARGET",
         "siteurl": "the public URL; default: $OPEDS_SITEURL",
         "dry_run": "build and check, then only show what would change",
+        "output": "where the production build goes (default .publish/, apart from output/)",
     }
 )
-def publish(c, target=None, siteurl=None, dry_run=False, source=None, content=None):
+def publish(c, target=None, siteurl=None, dry_run=False, source=None, content=None, output=None):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
     from opeds.publish import PublishError, Target
     from opeds.publish import publish as send
@@ -152,7 +153,7 @@ def publish(c, target=None, siteurl=None, dry_run=False, source=None, content=No
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
     except PublishError as error:
         sys.exit(f"publish: {error}")
-    site = _build(c, source, content, CONFIG["publish_output"], True, siteurl)
+    site = _build(c, source, content, output or CONFIG["publish_output"], True, siteurl)
     _check(site, os.environ["OPEDS_SITEURL"])
     try:
         changes = send(site, where, dry_run=dry_run)

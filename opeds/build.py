@@ -116,7 +116,7 @@ def build_site(
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
         if search_index:
-            index_site(staging, settings["DEFAULT_LANG"])
+            index_site(staging, settings["DEFAULT_LANG"], Path(settings["CACHE_PATH"]))
         if compress:
             precompress(staging)
     except BuildError:

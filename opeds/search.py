@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
+
+KEEP = 4  # cached indexes kept: enough for a development and a production build side by side
 
 
 class SearchIndexError(RuntimeError):
     """Pagefind could not index the site."""
 
 
-def index_site(folder: Path, language: str = "de") -> None:
+def pages_digest(folder: Path, language: str) -> str:
+    """Hash every HTML page with its path, plus what else decides the index."""
+    digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}".encode())
+    for page in sorted(folder.rglob("*.html")):
+        digest.update(page.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(page.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def run_pagefind(folder: Path, language: str) -> None:
     """Index ``folder`` with the Pagefind binary that the pinned ``pagefind[bin]`` ships."""
     # One language for the whole archive: the search page queries a single index, so the
     # occasional English piece is still found, stemmed as German.
@@ -20,3 +34,27 @@ def index_site(folder: Path, language: str = "de") -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode or not (folder / "pagefind" / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind failed ({result.returncode}): {result.stderr.strip()}")
+
+
+def index_site(folder: Path, language: str = "de", cache: Path | None = None) -> None:
+    """Add ``folder/pagefind/``, reusing the cached index when no page changed.
+
+    Pagefind writes its filter and metadata files in an order that varies from run to run
+    (upstream issue #638), so only reuse gives the same bytes for the same pages.
+    """
+    if cache is None:
+        run_pagefind(folder, language)
+        return
+    cached = cache / "pagefind" / pages_digest(folder, language)
+    if cached.is_dir():
+        shutil.copytree(cached, folder / "pagefind")
+        cached.touch()  # most recently used
+        return
+    run_pagefind(folder, language)
+    staging = cached.with_name(cached.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(folder / "pagefind", staging)
+    staging.rename(cached)
+    entries = sorted(cached.parent.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)

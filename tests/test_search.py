@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_index_is_built_with_the_site(site_url: str, tmp_path: Path) -> None:
+def test_index_is_built_with_the_site(site_url: str) -> None:
     import urllib.request
 
     with urllib.request.urlopen(f"{site_url}{PREFIX}/pagefind/pagefind.js") as response:
@@ -78,3 +79,27 @@ def test_without_javascript_the_search_page_points_to_the_archive(
     link = page.locator("main").get_by_role("link", name="Archiv", exact=True)
     expect(link).to_have_attribute("href", f"{PREFIX}/archiv/")
     context.close()
+
+
+def test_index_is_reused_for_unchanged_pages_and_rebuilt_for_changed_ones(tmp_path: Path) -> None:
+    from opeds.search import index_site, pages_digest
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    assert build_golden(site, cache, search_index=False) == []
+    first = pages_digest(site, "de")
+    index_site(site, "de", cache)
+    assert (cache / "pagefind" / first / "pagefind.js").is_file()
+    built = {p.relative_to(site): p.read_bytes() for p in (site / "pagefind").rglob("*")
+             if p.is_file()}  # fmt: skip
+    shutil.rmtree(site / "pagefind")
+    index_site(site, "de", cache)
+    again = {p.relative_to(site): p.read_bytes() for p in (site / "pagefind").rglob("*")
+             if p.is_file()}  # fmt: skip
+    assert again == built
+    shutil.rmtree(site / "pagefind")
+    page = site / "ueber" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Archiv", "Arkiv"), "utf-8")
+    index_site(site, "de", cache)
+    assert sorted(p.name for p in (cache / "pagefind").iterdir()) == sorted(
+        [first, pages_digest(site, "de")]
+    )
