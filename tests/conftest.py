@@ -87,3 +87,6 @@ def golden_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
 def golden_site(golden_builds: dict[str, object]) -> Path:
     """The golden site as built with a cold cache."""
     return golden_builds["cold"]
+
+
+from tests.corpus import corpus_site  # noqa: E402, F401 -- registers the session fixture

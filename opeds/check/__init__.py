@@ -1,20 +1,24 @@
-"""Check a built site the way readers' tools meet it: links, markup, feeds."""
+"""Check a built site the way readers' tools meet it: links, markup, feeds, accessibility."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from opeds.check import feeds, links, markup
+from opeds.check import a11y, feeds, links, markup
 from opeds.check.finding import Finding
 
 __all__ = ["Finding", "check_site"]
 
 
-def check_site(output: Path, siteurl: str = "", *, html: bool = True) -> list[Finding]:
+def check_site(
+    output: Path, siteurl: str = "", *, html: bool = True, browser: bool = True
+) -> list[Finding]:
     """Run every check over ``output`` (built for ``siteurl``) and return the findings, sorted."""
     if not (output / "index.html").is_file():
         return [Finding(str(output), "no built site here (index.html is missing)")]
     findings = links.check(output, siteurl) + feeds.check(output)
     if html:
         findings += markup.check(output)
+    if browser:
+        findings += a11y.check(output)
     return sorted(findings)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import paragraphs_of
-from tests.importer.conftest import CorpusSite
+from tests.corpus import CorpusSite
 from tests.importer.sitecheck import active_content, article_page, body_of, words
 
 

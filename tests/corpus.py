@@ -1,4 +1,7 @@
-"""The scale corpus, imported and built once per test session with the real settings."""
+"""The scale corpus, imported and built once per test session with the real settings.
+
+Shared by the importer tests and the site checks; tests/conftest.py registers the fixture.
+"""
 
 from __future__ import annotations
 
