@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from tests.conftest import serve
 from tests.golden_site import ROOT, build_golden
@@ -120,4 +120,47 @@ def test_pages_read_without_javascript_and_request_only_their_own_host(
         page.goto(served_site + path)
         assert page.locator("h1").first.is_visible(), path
     assert requests and all(url.startswith(served_site + "/") for url in requests), requests
+    context.close()
+
+
+def heading(page: Page) -> str:
+    """The page's h1 as read, with typogrify's no-break space before the last word as a space."""
+    return page.locator("h1").inner_text().replace("\xa0", " ")
+
+
+def test_a_readers_path_from_home_to_the_next_article(browser: Browser, served_site: str):
+    page = browser.new_page()
+    page.goto(served_site + "/")
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Archiv"
+    ).click()
+    assert page.url == served_site + "/archiv/"
+    page.locator("main").get_by_role("link", name="2022", exact=True).click()
+    assert page.url == served_site + "/2022/"
+    page.locator("main").get_by_role("link", name="Januar", exact=True).click()
+    assert page.url == served_site + "/2022/01/"
+    page.locator("main").get_by_role("link", name="Die EZB muss jetzt handeln").click()
+    assert page.url == served_site + "/2022/01/inflation-die-ezb-muss-handeln/"
+    assert heading(page) == "Die EZB muss jetzt handeln"
+    page.locator("a[rel=next]").click()
+    assert page.url.endswith("/2022/01/fluechtlingspolitik-der-satz-wir-schaffen-das-wirkt-nach/")
+    assert heading(page) == "Der Satz „Wir schaffen das“ wirkt nach"
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots_of_article_and_archive(
+    browser: Browser, served_site: str, width: int, scheme: str
+):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, path in (("article", PAGES[4]), ("archive", "/archiv/")):
+        page.goto(served_site + path)
+        shot = ARTIFACTS / f"{name}-{width}-{scheme}.png"
+        page.screenshot(path=shot, full_page=True)
+        assert shot.stat().st_size > 5000
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, (path, width, overflow)
     context.close()
