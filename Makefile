@@ -4,15 +4,31 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEPS   := pyproject.toml constraints.txt
 
-.PHONY: site test serve clean venv
+.PHONY: site test serve clean system-tools
 
 site: $(VENV)/.site
 	$(BIN)/invoke build
 	@echo
 	@echo "The site is in output/. View it with:  make serve  ->  http://127.0.0.1:8000/"
 
-test: $(VENV)/.test node_modules/.installed
+test: system-tools $(VENV)/.test node_modules/.installed
 	$(BIN)/invoke test
+
+# Debian packages the checks need: Chromium (browser tests, axe), Java (Nu checker), npm, rsync.
+# Installed when this runs as root with apt-get; otherwise make stops and says what to install.
+SYSTEM_TOOLS := chromium:chromium java:default-jre-headless npm:npm rsync:rsync
+system-tools:
+	@for need in $(SYSTEM_TOOLS); do \
+	  cmd=$${need%%:*}; pkg=$${need#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $$pkg (for $$cmd)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null \
+	      || { echo "could not install $$pkg: run  sudo apt-get install $$pkg" >&2; exit 1; }; \
+	  else \
+	    echo "make test needs $$cmd: run  sudo apt-get install $$pkg" >&2; exit 1; \
+	  fi; \
+	done
 
 serve: $(VENV)/.site
 	$(BIN)/invoke serve
