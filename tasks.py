@@ -83,8 +83,8 @@ def ingest(c, source=None, content=None, report=None, force=False, sections=None
     )
 
 
-def _build(c, source, content, output, production: bool, siteurl: str | None) -> Path:
-    """Import, then build with the development or the production settings; exit 1 on failure."""
+def _build(c, source, content, output, production: bool, siteurl: str | None, check=False):
+    """Import, build, optionally check the new site, and swap it in; exit 1 on any failure."""
     from opeds.build import BuildError, build_site
 
     _logging()
@@ -93,9 +93,16 @@ def _build(c, source, content, output, production: bool, siteurl: str | None) ->
     out = Path(output or CONFIG["output"])
     if siteurl is not None:
         os.environ["OPEDS_SITEURL"] = siteurl  # read by publishconf.py
-    settings = CONFIG["publish_settings"] if production or siteurl else CONFIG["settings"]
+    production = bool(production or siteurl)
+    settings = CONFIG["publish_settings"] if production else CONFIG["settings"]
+
+    def verify(staging: Path) -> list:
+        return _run_checks(staging, os.environ.get("OPEDS_SITEURL", "") if production else "")
+
     try:
-        build_site(settings, content_dir, out, compress=bool(production or siteurl))
+        build_site(
+            settings, content_dir, out, compress=production, verify=verify if check else None
+        )
     except BuildError as error:
         print(f"build failed, {out} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
@@ -107,24 +114,31 @@ def _build(c, source, content, output, production: bool, siteurl: str | None) ->
     help={
         "production": "use publishconf.py (public URL from OPEDS_SITEURL) and precompress",
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
+        "check": "run invoke check on the new site before it replaces the old one",
     }
 )
-def build(c, source=None, content=None, output=None, production=False, siteurl=None):
-    """Build the whole site: import sources, run Pelican, swap the new output in."""
-    _build(c, source, content, output, production, siteurl)
+def build(c, source=None, content=None, output=None, production=False, siteurl=None, check=False):
+    """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
+    _build(c, source, content, output, production, siteurl, check)
 
 
-def _check(output: Path, siteurl: str = "") -> None:
-    """Check a built site; print each finding with its page and exit 1 if there is any."""
+def _run_checks(output: Path, siteurl: str) -> list:
+    """Check a built site and print a one-line summary; return the findings."""
     from opeds.check import check_site
 
     started = time.perf_counter()
     findings = check_site(output, siteurl)
-    for finding in findings:
-        print(f"{output}/{finding}", file=sys.stderr)
     pages = sum(1 for _ in output.rglob("*.html"))
     seconds = time.perf_counter() - started
     print(f"check: {pages} pages, {len(findings)} findings, {seconds:.1f} s")
+    return findings
+
+
+def _check(output: Path, siteurl: str = "") -> None:
+    """Check a built site; print each finding with its page and exit 1 if there is any."""
+    findings = _run_checks(output, siteurl)
+    for finding in findings:
+        print(f"{output}/{finding}", file=sys.stderr)
     if findings:
         sys.exit(1)
 
@@ -153,8 +167,8 @@ def publish(c, target=None, siteurl=None, dry_run=False, source=None, content=No
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
     except PublishError as error:
         sys.exit(f"publish: {error}")
-    site = _build(c, source, content, output or CONFIG["publish_output"], True, siteurl)
-    _check(site, os.environ["OPEDS_SITEURL"])
+    # The checks run on the new build before it replaces the last one: a failure changes nothing.
+    site = _build(c, source, content, output or CONFIG["publish_output"], True, siteurl, True)
     try:
         changes = send(site, where, dry_run=dry_run)
     except PublishError as error:

@@ -7,6 +7,7 @@ import logging
 import shutil
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import brotli
@@ -89,9 +90,13 @@ def build_site(
     *,
     compress: bool = False,
     search_index: bool = True,
+    verify: Callable[[Path], list[object]] | None = None,
     **overrides: object,
 ) -> None:
-    """Build ``content`` into ``output``, replacing it only when Pelican logged no error."""
+    """Build ``content`` into ``output``; swap it in only if Pelican, the index and ``verify`` pass.
+
+    ``verify`` gets the finished staging folder and returns findings; any finding fails the build.
+    """
     staging = output.with_name(f".{output.name}.new")
     if staging.exists():  # left by a build that was killed
         shutil.rmtree(staging)
@@ -117,6 +122,8 @@ def build_site(
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
         if search_index:
             index_site(staging, settings["DEFAULT_LANG"], Path(settings["CACHE_PATH"]))
+        if verify and (findings := verify(staging)):
+            raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
             precompress(staging)
     except BuildError:

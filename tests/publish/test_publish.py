@@ -102,13 +102,14 @@ def test_dry_run_shows_changes_and_changes_nothing(editor: Path) -> None:
 def test_a_failing_check_publishes_nothing(editor: Path) -> None:
     target = editor / "www"
     assert publish(editor, str(target)).returncode == 0
-    before = tree_digest(target)
+    before, last_build = tree_digest(target), tree_digest(editor / "build")
     break_a_link(editor)
     result = publish(editor, str(target))
     assert result.returncode == 1
     # Root-relative, so outside the /meinung sub-path the site is published under.
-    assert "build/ueber/index.html: broken link '/impressum/'" in result.stderr
+    assert "the checks failed:\n  ueber/index.html: broken link '/impressum/'" in result.stderr
     assert tree_digest(target) == before
+    assert tree_digest(editor / "build") == last_build  # checked before the swap
 
 
 def test_a_failing_build_publishes_nothing(editor: Path) -> None:

@@ -150,3 +150,14 @@ def test_production_build_without_a_url_fails_and_says_how(site: Path) -> None:
     assert result.returncode != 0
     assert "OPEDS_SITEURL" in result.stderr + result.stdout
     assert tree_digest(site / "output") == before
+
+
+def test_build_with_check_keeps_output_when_a_check_fails(site: Path) -> None:
+    before = tree_digest(site / "output")
+    page = site / "content" / "pages" / "ueber.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[weg](/nirgendwo/)\n", "utf-8")
+    result = invoke_build(site, "--check")
+    assert result.returncode == 1
+    assert "ueber/index.html: broken link '/nirgendwo/'" in result.stderr
+    assert tree_digest(site / "output") == before
+    assert not (site / ".output.new").exists()
