@@ -34,7 +34,7 @@ serve: $(VENV)/.site
 	$(BIN)/invoke serve
 
 clean:
-	rm -rf $(VENV) output .build cache node_modules
+	rm -rf $(VENV) output .output.new .output.old .publish .publish.new .publish.old cache node_modules
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

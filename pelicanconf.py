@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from opeds.archive import archive_order
+from opeds.site.archive import archive_order
 
 ROOT = Path(__file__).parent
 
@@ -22,7 +22,7 @@ ARTICLE_EXCLUDES = ["pages"]
 READERS = {"html": None, "htm": None}  # only Markdown: imported text must not be read as HTML
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 DEFAULT_PAGINATION = 20
-# Month pages list their articles in pages of 50; year pages only list months (opeds.archive).
+# Month pages list their articles in pages of 50; year pages only list months (opeds.site.archive).
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None,
                        "period_archives": 50}  # fmt: skip
 # Newest first; articles of the same day (or month, when the day is unknown) in delivery order
@@ -52,7 +52,7 @@ PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = PAGE_URL + "index.html"
 PAGE_LANG_SAVE_AS = PAGE_SAVE_AS
 YEAR_ARCHIVE_URL = "{date:%Y}/"
-# Pelican would paginate year pages like month pages; opeds.plugin writes them unpaginated.
+# Pelican would paginate year pages like month pages; opeds.site writes them unpaginated.
 YEAR_ARCHIVE_SAVE_AS = ""
 YEAR_PAGE_SAVE_AS = YEAR_ARCHIVE_URL + "index.html"
 MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
@@ -74,10 +74,7 @@ AUTHORS_URL = "autor/"
 AUTHORS_SAVE_AS = AUTHORS_URL + "index.html"
 INDEX_URL = ""
 INDEX_SAVE_AS = "index.html"
-SLUG_REGEX_SUBSTITUTIONS = [
-    (r"[äÄ]", "ae"), (r"[öÖ]", "oe"), (r"[üÜ]", "ue"), (r"ß", "ss"),
-    (r"[^\w\s-]", ""), (r"(?u)\A\s*", ""), (r"(?u)\s*\Z", ""), (r"[-\s]+", "-"),
-]  # fmt: skip
+# Slugs of sections, topics and authors follow the importer's German rule (opeds.site.content).
 
 # --- Feeds ----------------------------------------------------------------------------------
 FEED_DOMAIN = "http://127.0.0.1:8000"  # feeds need absolute links; publishconf sets the real host
@@ -97,7 +94,7 @@ RSS_FEED_SUMMARY_ONLY = True
 THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 STATIC_PATHS = ["extra"]
-PLUGINS = ["opeds.plugin"]
+PLUGINS = ["opeds.site"]
 DIRECT_TEMPLATES = [
     "index", "archives", "categories", "authors", "tags", "404", "robots", "search",
 ]  # fmt: skip

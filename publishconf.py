@@ -1,4 +1,4 @@
-"""Production settings: the base settings plus the public URL, which may include a sub-path."""
+"""Production settings: the base settings; `invoke publish --siteurl` passes the public URL."""
 
 import os
 import sys
@@ -6,11 +6,6 @@ import sys
 sys.path.append(os.path.dirname(__file__))
 from pelicanconf import *  # noqa: F403 -- the publish file changes only what differs
 
-# The URL comes from the environment (or `invoke build --siteurl`), never from the repository.
-SITEURL = os.environ.get("OPEDS_SITEURL", "").rstrip("/")
-if not SITEURL.startswith(("https://", "http://")):
-    raise SystemExit(
-        "publishconf.py: set OPEDS_SITEURL to the public URL, e.g. https://example.org/meinung"
-    )
-FEED_DOMAIN = SITEURL
+# SITEURL and FEED_DOMAIN come from --siteurl or $OPEDS_SITEURL as settings, never from the
+# repository; the URL may include a sub-path (https://example.org/meinung).
 RELATIVE_URLS = False

@@ -17,6 +17,7 @@ CONFIG = {
     "source": ROOT / "sources",
     "content": ROOT / "content",
     "output": ROOT / "output",
+    "cache": ROOT / "cache",
     "settings": ROOT / "pelicanconf.py",
     "publish_settings": ROOT / "publishconf.py",
     "publish_output": ROOT / ".publish",  # production URLs: kept apart from the dev output/
@@ -38,8 +39,9 @@ def _ingest(
     places: str | None = None,
 ) -> None:
     """Import sources into content, print the summary, and exit non-zero when a file failed."""
-    from opeds.importer.files import ERROR, KEPT, read_places
     from opeds.importer.files import ingest as run_ingest
+    from opeds.importer.files import read_places, write_report
+    from opeds.importer.report import ERROR, KEPT
     from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
     result = run_ingest(
@@ -51,7 +53,7 @@ def _ingest(
         progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
     )
     if report:
-        result.write(Path(report))
+        write_report(result, Path(report))
     for entry in result.entries:
         if entry.status == ERROR:
             print(f"{source / entry.source}:{entry.line or 1}: {entry.reason}", file=sys.stderr)
@@ -83,43 +85,84 @@ def ingest(c, source=None, content=None, report=None, force=False, sections=None
     )
 
 
-def _build(c, source, content, output, production: bool, siteurl: str | None, check=False):
-    """Import, build, optionally check the new site, and swap it in; exit 1 on any failure."""
-    from opeds.build import BuildError, build_site
+def _siteurl(siteurl: str | None) -> str:
+    """Return the public URL from --siteurl or $OPEDS_SITEURL; exit if it is not absolute."""
+    url = (siteurl or os.environ.get("OPEDS_SITEURL", "")).rstrip("/")
+    if not url.startswith(("https://", "http://")):
+        sys.exit("a production build needs the public URL: --siteurl https://example.org/meinung "
+                 "or OPEDS_SITEURL")  # fmt: skip
+    return url
+
+
+def _build(
+    *,
+    source: Path,
+    content: Path,
+    output: Path,
+    cache: Path,
+    siteurl: str | None = None,
+    check: bool = False,
+) -> Path:
+    """Import, build (for ``siteurl`` in production), optionally check, and swap the site in."""
+    from opeds.build.run import BuildError, build_site
 
     _logging()
-    content_dir = Path(content or CONFIG["content"])
-    _ingest(Path(source or CONFIG["source"]), content_dir)
-    out = Path(output or CONFIG["output"])
-    if siteurl is not None:
-        os.environ["OPEDS_SITEURL"] = siteurl  # read by publishconf.py
-    production = bool(production or siteurl)
-    settings = CONFIG["publish_settings"] if production else CONFIG["settings"]
+    _ingest(source, content)
+    settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
+    overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
 
     def verify(staging: Path) -> list:
-        return _run_checks(staging, os.environ.get("OPEDS_SITEURL", "") if production else "")
+        return _run_checks(staging, siteurl or "")
 
     try:
         build_site(
-            settings, content_dir, out, compress=production, verify=verify if check else None
+            settings,
+            content,
+            output,
+            cache=cache,
+            compress=bool(siteurl),
+            verify=verify if check else None,
+            **overrides,
         )
     except BuildError as error:
-        print(f"build failed, {out} left as it was: {error}", file=sys.stderr)
+        print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
-    print(f"build: site written to {out}")
-    return out
+    print(f"build: site written to {output}")
+    return output
+
+
+def _folders(source, content, output, cache, default_output: Path) -> dict[str, Path]:
+    """Turn the folder options of build and publish into paths, with the project's defaults."""
+    return {
+        "source": Path(source or CONFIG["source"]),
+        "content": Path(content or CONFIG["content"]),
+        "output": Path(output or default_output),
+        "cache": Path(cache or CONFIG["cache"]),
+    }
 
 
 @task(
     help={
-        "production": "use publishconf.py (public URL from OPEDS_SITEURL) and precompress",
+        "production": "use publishconf.py with the public URL from OPEDS_SITEURL, and precompress",
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
         "check": "run invoke check on the new site before it replaces the old one",
+        "cache": "the build cache folder (default: cache/)",
     }
 )
-def build(c, source=None, content=None, output=None, production=False, siteurl=None, check=False):
+def build(
+    c,
+    source=None,
+    content=None,
+    output=None,
+    cache=None,
+    production=False,
+    siteurl=None,
+    check=False,
+):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
-    _build(c, source, content, output, production, siteurl, check)
+    url = _siteurl(siteurl) if production or siteurl else None
+    folders = _folders(source, content, output, cache, CONFIG["output"])
+    _build(**folders, siteurl=url, check=check)
 
 
 def _run_checks(output: Path, siteurl: str) -> list:
@@ -158,17 +201,28 @@ def check(c, output=None, siteurl=None):
         "output": "where the production build goes (default .publish/, apart from output/)",
     }
 )
-def publish(c, target=None, siteurl=None, dry_run=False, source=None, content=None, output=None):
+def publish(
+    c,
+    target=None,
+    siteurl=None,
+    dry_run=False,
+    source=None,
+    content=None,
+    output=None,
+    cache=None,
+):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
-    from opeds.publish import PublishError, Target
-    from opeds.publish import publish as send
+    from opeds.publish.targets import PublishError, Target
+    from opeds.publish.targets import publish as send
 
     try:
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
     except PublishError as error:
         sys.exit(f"publish: {error}")
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
-    site = _build(c, source, content, output or CONFIG["publish_output"], True, siteurl, True)
+    url = _siteurl(siteurl)
+    folders = _folders(source, content, output, cache, CONFIG["publish_output"])
+    site = _build(**folders, siteurl=url, check=True)
     try:
         changes = send(site, where, dry_run=dry_run)
     except PublishError as error:
@@ -181,12 +235,10 @@ def publish(c, target=None, siteurl=None, dry_run=False, source=None, content=No
 @task
 def serve(c, output=None, host=CONFIG["host"], port=CONFIG["port"]):
     """Serve the built site on http://127.0.0.1:8000/."""
-    import functools
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from opeds.common.browser import make_server
 
     root = Path(output or CONFIG["output"])
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
-    with ThreadingHTTPServer((host, int(port)), handler) as server:
+    with make_server(root, host, int(port), quiet=False) as server:
         print(f"Serving {root} at http://{host}:{port}/ (Ctrl-C stops)")
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
@@ -210,25 +262,14 @@ def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
 @task
 def golden(c):
     """Rebuild the golden site's expected output; review the diff like code before committing."""
-    import tempfile
-
-    from tests.golden_site import EXPECTED, build_golden
-
-    _logging()
-    with tempfile.TemporaryDirectory() as tmp:
-        warnings = build_golden(Path(tmp) / "output", Path(tmp) / "cache")
-        if warnings:
-            print("the golden build logged warnings:\n  " + "\n  ".join(warnings), file=sys.stderr)
-            sys.exit(1)
-        shutil.rmtree(EXPECTED, ignore_errors=True)
-        shutil.copytree(Path(tmp) / "output", EXPECTED)
-    print(f"golden: {EXPECTED.relative_to(ROOT)} rewritten; now run: git diff --stat -- {EXPECTED}")
+    c.run(f"{sys.executable} -m tests.golden_site", pty=False)
 
 
 @task
 def clean(c):
     """Remove the built site and caches (content/ and sources/ stay)."""
-    for name in ("output", ".output.new", ".output.old", "cache", ".pytest_cache"):
+    for name in ("output", ".output.new", ".output.old", ".publish", ".publish.new",
+                 ".publish.old", "cache", ".pytest_cache"):  # fmt: skip
         shutil.rmtree(ROOT / name, ignore_errors=True)
 
 
@@ -264,7 +305,4 @@ def bench(c, part=None):
 @task
 def cases(c):
     """Rewrite the importer's expected case files from their inputs (review the diff!)."""
-    from tests.importer.casebook import regenerate
-
-    for name in regenerate():
-        print(f"rewrote tests/importer/cases/{name}")
+    c.run(f"{sys.executable} -m tests.importer.casebook", pty=False)

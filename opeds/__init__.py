@@ -1,1 +1,6 @@
-"""The op-ed archive: import raw op-ed texts and build them into a static site with Pelican."""
+"""The op-ed archive: raw texts in, a searchable static site out (see README.md for the stages)."""
+
+from pathlib import Path
+
+#: The project checkout this package is installed from (editable): settings, theme, node_modules.
+PROJECT = Path(__file__).resolve().parent.parent

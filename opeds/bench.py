@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "opeds-scale-corpus.tar.xz"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "opeds-scale-corpus.tar.xz"
 
 #: Figures a part reports: name -> (value, unit).
 Figures = dict[str, tuple[float, str]]
@@ -91,10 +91,10 @@ def bench_site(count: int = 10_000) -> Figures:
         articles = ingest(sources, content).count("imported")
         settings = ROOT / "pelicanconf.py"
         start = time.perf_counter()
-        build_site(settings, content, output, CACHE_PATH=str(cache))
+        build_site(settings, content, output, cache=cache)
         cold = time.perf_counter() - start
         start = time.perf_counter()
-        build_site(settings, content, output, CACHE_PATH=str(cache))
+        build_site(settings, content, output, cache=cache)
         warm = time.perf_counter() - start
         pages = sum(1 for _ in output.rglob("*.html"))
         size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())

@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "sources" / "000_93860125103f0c6b.txt"
-SHARED = ROOT.parent / "shared"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]  # fmt: skip
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 at a free port and yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+from opeds.common.browser import CHROMIUM, launch_chromium
+from tests.support import ROOT, SEED
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
-    assert Path(CHROMIUM).is_file(), "Debian's chromium is missing: .ci/run installs it"
+    assert CHROMIUM.is_file(), "Debian's chromium is missing: .ci/run installs it"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
@@ -53,7 +26,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Import the seed into a fresh content folder and build it with the real settings."""
-    from opeds.build import build_site
+    from opeds.build.run import build_site
     from opeds.importer.files import ingest
 
     base = tmp_path_factory.mktemp("seed")
@@ -63,7 +36,7 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     report = ingest(sources, content)
     assert report.ok, report.summary()
-    build_site(ROOT / "pelicanconf.py", content, output)
+    build_site(ROOT / "pelicanconf.py", content, output, cache=base / "cache")
     return output
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from opeds.bench import CORPUS, unpack_corpus
-from opeds.importer.files import Report, ingest
+from opeds.bench import unpack_corpus
+from opeds.importer.files import ingest
+from opeds.importer.report import Report
 from tests.importer.sitecheck import build
+from tests.support import CORPUS_ARCHIVE
 
 
 @dataclass
@@ -29,9 +31,9 @@ class CorpusSite:
 
 @pytest.fixture(scope="session")
 def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> CorpusSite:
-    """Unpack ../shared/corpus (a missing corpus fails, never skips), import it, build it."""
+    """Unpack tests/data/corpus (a missing corpus fails, never skips), import it, build it."""
     base = tmp_path_factory.mktemp("corpus")
-    sources = unpack_corpus(base, CORPUS)
+    sources = unpack_corpus(base, CORPUS_ARCHIVE)
     manifest = json.loads((sources / "manifest.json").read_text(encoding="utf-8"))
     content = base / "content"
     report = ingest(sources, content)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+
 GOLDEN = ROOT / "tests" / "golden"
 CONTENT = GOLDEN / "content"
 EXPECTED = GOLDEN / "expected"
@@ -29,18 +30,19 @@ def build_golden(
     output: Path, cache: Path, *, search_index: bool = False, **overrides: object
 ) -> list[str]:
     """Build the golden content into ``output``; return the warnings the build logged."""
-    from opeds.build import build_site
+    from opeds.build.run import build_site
 
     collector = _WarningCollector()
     root = logging.getLogger()
     root.addHandler(collector)
     try:
-        settings = {"CACHE_PATH": str(cache), "SITEURL": SITEURL, "FEED_DOMAIN": SITEURL}
+        settings = {"SITEURL": SITEURL, "FEED_DOMAIN": SITEURL}
         # The Pagefind index is binary and version-bound: the golden files compare Pelican's pages.
         build_site(
             ROOT / "pelicanconf.py",
             CONTENT,
             output,
+            cache=cache,
             search_index=search_index,
             **{**settings, **overrides},
         )
@@ -49,10 +51,22 @@ def build_golden(
     return collector.messages
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    """Map every file below ``folder`` (relative POSIX path) to its bytes."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
+def regenerate() -> None:
+    """Rewrite tests/golden/expected from a fresh build; refuse if the build logged warnings."""
+    import shutil
+    import sys
+    import tempfile
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    with tempfile.TemporaryDirectory() as tmp:
+        warnings = build_golden(Path(tmp) / "output", Path(tmp) / "cache")
+        if warnings:
+            print("the golden build logged warnings:\n  " + "\n  ".join(warnings), file=sys.stderr)
+            sys.exit(1)
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        shutil.copytree(Path(tmp) / "output", EXPECTED)
+    print(f"golden: {EXPECTED.relative_to(ROOT)} rewritten; now run: git diff --stat -- {EXPECTED}")
+
+
+if __name__ == "__main__":
+    regenerate()

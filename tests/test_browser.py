@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.conftest import serve
-from tests.golden_site import ROOT, build_golden
+from tests.golden_site import build_golden
+from tests.support import ROOT, serve
 
 PAGES = [
     "/",

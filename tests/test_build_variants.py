@@ -7,17 +7,13 @@ import re
 import shutil
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from opeds.site.i18n import STRINGS
 
-from opeds import htmlcache
-from opeds.i18n import STRINGS
-from tests.golden_site import CONTENT, build_golden, tree
+from opeds.site import htmlcache
+from tests.golden_site import CONTENT, build_golden
+from tests.support import ROOT, soup, tree
 
 PAGINATION = {"index": None, "tag": None, "category": None, "author": None, "period_archives": 1}
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def test_warm_cache_build_typesets_nothing_and_gives_the_same_site(
@@ -116,11 +112,10 @@ def test_a_600_word_article_page_and_stylesheet_stay_under_30_kb(tmp_path: Path)
         f"lang: de\nslug: ein-langer-kommentar\n---\n{body}\n",
         encoding="utf-8",
     )
-    from opeds.build import build_site
-    from tests.golden_site import ROOT
+    from opeds.build.run import build_site
 
     out = tmp_path / "out"
-    build_site(ROOT / "pelicanconf.py", content, out, CACHE_PATH=str(tmp_path / "cache"))
+    build_site(ROOT / "pelicanconf.py", content, out, cache=tmp_path / "cache")
     page = out / "2022/01/ein-langer-kommentar/index.html"
     css = out / "theme/css/site.css"
     assert soup(page).find(class_="reading-time").get_text() == "3 Minuten Lesezeit"

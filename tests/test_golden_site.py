@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from tests.golden_site import EXPECTED, tree
+from tests.golden_site import EXPECTED
+from tests.support import tree
 
 TEXT_SUFFIXES = {".html", ".xml", ".json", ".css", ".txt", ".svg"}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import serve
 from tests.golden_site import build_golden
+from tests.support import serve
 
 PREFIX = "/meinung"
 GLASGOW = f"{PREFIX}/2021/11/klimakonferenz-in-glasgow-ein-gipfel-der-kompromisse/"
@@ -82,7 +82,7 @@ def test_without_javascript_the_search_page_points_to_the_archive(
 
 
 def test_index_is_reused_for_unchanged_pages_and_rebuilt_for_changed_ones(tmp_path: Path) -> None:
-    from opeds.search import index_site, pages_digest
+    from opeds.search.pagefind import index_site, pages_digest
 
     site, cache = tmp_path / "site", tmp_path / "cache"
     assert build_golden(site, cache, search_index=False) == []

@@ -5,16 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
-from opeds.typography import educate_text
-from tests.conftest import SEED
+from opeds.site.typography import educate_text
+from tests.support import SEED, soup
 
 ARTICLE = "2022/01/gewalt-in-almaty-kasachstan-muss-den-westen-aufruetteln/index.html"
-
-
-def soup(site: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
 
 
 def seed_paragraphs() -> list[str]:
@@ -25,13 +20,13 @@ def seed_paragraphs() -> list[str]:
 
 @pytest.mark.parametrize("page", ["index.html", "archiv/index.html", ARTICLE])
 def test_site_has_the_core_pages(seed_site: Path, page: str) -> None:
-    html = soup(seed_site, page)
+    html = soup(seed_site / page)
     assert html.html["lang"] == "de"
     assert len(html.find_all("h1")) == 1
 
 
 def test_article_shows_kicker_headline_and_meta(seed_site: Path) -> None:
-    article = soup(seed_site, ARTICLE).find("article")
+    article = soup(seed_site / ARTICLE).find("article")
     assert article.find(class_="kicker").get_text(strip=True) == "Gewalt in Almaty"
     # widont binds the last two words with a no-break space; split() reads it as a space
     assert article.h1.get_text().split() == ["Kasachstan", "muss", "den", "Westen", "aufrütteln"]
@@ -44,7 +39,7 @@ def test_article_shows_kicker_headline_and_meta(seed_site: Path) -> None:
 
 
 def test_article_body_has_every_paragraph_without_header_or_section(seed_site: Path) -> None:
-    body = soup(seed_site, ARTICLE).find(class_="body")
+    body = soup(seed_site / ARTICLE).find(class_="body")
     rendered = [" ".join(p.get_text().split()) for p in body.find_all("p")]
     expected = seed_paragraphs()
     assert expected[0].startswith("Meinung Berlin ")
@@ -56,19 +51,19 @@ def test_article_body_has_every_paragraph_without_header_or_section(seed_site: P
 
 
 def test_caption_and_credit_stay_visible(seed_site: Path) -> None:
-    caption = soup(seed_site, ARTICLE).find(class_="caption")
+    caption = soup(seed_site / ARTICLE).find(class_="caption")
     assert caption.get_text(" ", strip=True) == (
         "Russische Soldaten in Kasachstan. Foto: dpa/Uncredited"
     )
 
 
 def test_archive_lists_the_year_with_its_count(seed_site: Path) -> None:
-    archive = soup(seed_site, "archiv/index.html")
+    archive = soup(seed_site / "archiv/index.html")
     year = archive.find(id="jahr-2022")
     assert year.a["href"] == "/2022/"
     assert year.find(class_="count").get_text() == "(1 Beitrag)"
 
 
 def test_home_links_the_article(seed_site: Path) -> None:
-    links = [a["href"] for a in soup(seed_site, "index.html").select("main a")]
+    links = [a["href"] for a in soup(seed_site / "index.html").select("main a")]
     assert "/" + ARTICLE.removesuffix("index.html") in links

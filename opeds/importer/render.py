@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import re
 
-from slugify import slugify
-
+from opeds.common.names import german_slug
 from opeds.importer.model import Article
 
-_GERMAN = [["Ä", "Ae"], ["Ö", "Oe"], ["Ü", "Ue"], ["ä", "ae"], ["ö", "oe"], ["ü", "ue"],
-           ["ß", "ss"], ["ẞ", "SS"]]  # fmt: skip
-SLUG_MAX = 80
 FALLBACK_SLUG = "artikel"
 
 # Characters Markdown (with the "extra" extensions) gives a meaning anywhere in a line.
@@ -36,8 +32,7 @@ def escape_markdown(text: str) -> str:
 def make_slug(article: Article) -> str:
     """Build the URL slug from kicker and headline with German transliteration."""
     title = f"{article.kicker} {article.headline}".strip()
-    slug = slugify(title, replacements=_GERMAN, max_length=SLUG_MAX, word_boundary=True)
-    return slug or FALLBACK_SLUG
+    return german_slug(title) or FALLBACK_SLUG
 
 
 def one_line(value: str) -> str:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from opeds.check import Finding, check_site
-from tests.conftest import ROOT
 from tests.corpus import CorpusSite
+from tests.support import ROOT
 
 ARTICLE = "2022/01/gewalt-in-almaty-kasachstan-muss-den-westen-aufruetteln/index.html"
 

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from opeds.importer import ImportError_
-from opeds.importer.files import load_vocabulary
+from opeds.importer.gazetteer import load_vocabulary
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
 from opeds.importer.render import make_slug, render
@@ -54,3 +54,8 @@ def regenerate() -> list[str]:
             target.write_text(text, encoding="utf-8", newline="\n")
             changed.append(name)
     return changed
+
+
+if __name__ == "__main__":
+    for changed in regenerate():
+        print(f"rewrote tests/importer/cases/{changed}")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.support import ROOT, soup
+
 # Only word characters count: the build may set „quotes“, dashes and ellipses for German.
 _WORD = re.compile(r"\w+")
 # Invisible characters a typography step may add inside words (soft hyphen, zero-width space).
@@ -21,19 +22,22 @@ def words(text: str) -> list[str]:
 
 
 def build(content: Path, output: Path) -> Path:
-    """Build ``content`` (plus the project's pages) with pelicanconf.py into ``output``."""
-    from opeds.build import build_site
+    """Build ``content`` (plus the project's pages) with pelicanconf.py into ``output``.
+
+    The build cache goes beside ``output``, never into the repository.
+    """
+    from opeds.build.run import build_site
 
     shutil.copytree(ROOT / "content" / "pages", content / "pages", dirs_exist_ok=True)
-    build_site(ROOT / "pelicanconf.py", content, output)
+    cache = output.with_name(f"{output.name}-cache")
+    build_site(ROOT / "pelicanconf.py", content, output, cache=cache)
     return output
 
 
 def article_page(output: Path, markdown_path: str) -> BeautifulSoup:
     """Parse the built page of the article imported to ``content/<markdown_path>``."""
     folder = Path(markdown_path).parent  # YYYY/MM: the URL has the same date parts
-    page = output / folder / Path(markdown_path).stem / "index.html"
-    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return soup(output / folder / Path(markdown_path).stem / "index.html")
 
 
 def body_of(page: BeautifulSoup):

@@ -176,7 +176,7 @@ def test_report_file_has_one_entry_per_source(dirs, tmp_path: Path) -> None:
     sources, content = dirs
     put(sources, 1, "a", raw("Gut"))
     put(sources, 2, "b", raw("Schlecht", date=""))
-    ingest(sources, content).write(tmp_path / "report.json")
+    files.write_report(ingest(sources, content), tmp_path / "report.json")
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert data["files"] == [
         {

@@ -79,7 +79,7 @@ def test_no_title_or_caption_forges_a_front_matter_key(title: str, caption: str,
     from pelican.readers import MarkdownReader
     from pelican.settings import read_settings
 
-    from opeds.importer.files import load_vocabulary
+    from opeds.importer.gazetteer import load_vocabulary
     from opeds.importer.model import ImportError_
     from opeds.importer.normalise import normalise
     from opeds.importer.parse import parse

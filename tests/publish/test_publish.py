@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from opeds.publish import PublishError, Target
-from tests.conftest import ROOT, SEED
-from tests.safe_build.test_safe_build import tree_digest
+from opeds.publish.targets import PublishError, Target
+from tests.support import ROOT, SEED, tree_digest
 
 SITEURL = "https://example.org/meinung"
 
@@ -28,7 +27,7 @@ def editor(tmp_path: Path) -> Path:
 
 def publish(editor: Path, target: str, *extra: str) -> subprocess.CompletedProcess:
     folders = [f"--source={editor / 'sources'}", f"--content={editor / 'content'}",
-               f"--output={editor / 'build'}"]  # fmt: skip
+               f"--output={editor / 'build'}", f"--cache={editor / 'cache'}"]  # fmt: skip
     command = [sys.executable, "-m", "invoke", "publish", f"--target={target}",
                f"--siteurl={SITEURL}", *folders, *extra]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPEDS_")}

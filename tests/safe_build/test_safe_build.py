@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import shutil
 import signal
@@ -16,33 +15,17 @@ import brotli
 import pytest
 
 from opeds.importer.files import ingest
-from tests.conftest import ROOT, SEED
-
-CORPUS = ROOT.parent / "shared" / "corpus" / "opeds-scale-corpus.tar.xz"
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    """Map every file below ``folder`` to the SHA-256 of its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.support import CORPUS_ARCHIVE, ROOT, SEED, invoke, site_folders, tree_digest
 
 
 def build_command(site: Path, *extra: str) -> list[str]:
     """Return the ``invoke build`` command an editor would type for the folders below ``site``."""
-    folders = [f"--{name}={site / name}" for name in ("source", "content", "output")]
-    folders[0] = f"--source={site / 'sources'}"
-    return [sys.executable, "-m", "invoke", "build", *folders, *extra]
+    return [sys.executable, "-m", "invoke", "build", *site_folders(site), *extra]
 
 
 def invoke_build(site: Path, *extra: str, seed: str = "0") -> subprocess.CompletedProcess:
     """Run ``invoke build`` on the folders below ``site`` and capture what it says."""
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    return subprocess.run(
-        build_command(site, *extra), cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    return invoke("build", *site_folders(site), *extra, seed=seed)
 
 
 @pytest.fixture
@@ -83,7 +66,7 @@ def test_killed_build_keeps_output_and_the_next_build_recovers(site: Path, tmp_p
     # Enough articles that Pelican is still writing when the kill comes.
     with_corpus = tmp_path / "big"
     shutil.copytree(site, with_corpus)
-    shutil.unpack_archive(CORPUS, tmp_path / "corpus")
+    shutil.unpack_archive(CORPUS_ARCHIVE, tmp_path / "corpus")
     # Imported apart from the build: the corpus's undated files would stop `invoke build` early.
     report = ingest(tmp_path / "corpus" / "opeds-scale-corpus", with_corpus / "content")
     assert report.count("imported") > 900
@@ -114,7 +97,7 @@ def test_two_builds_in_separate_processes_are_byte_identical(site: Path, tmp_pat
     shutil.rmtree(site / "output")
     # A cold typography cache, too. The search index is reused by the pages' digest: Pagefind
     # itself orders its filter files differently from run to run (upstream issue #638).
-    shutil.rmtree(ROOT / "cache" / "opeds-html", ignore_errors=True)
+    shutil.rmtree(site / "cache" / "opeds-html")
     result = invoke_build(site, seed="12345")
     assert result.returncode == 0, result.stderr
     assert tree_digest(site / "output") == first

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from babel.dates import get_month_names
 from markupsafe import Markup, escape
 
-from opeds.i18n import language
-from opeds.ordering import delivery_number
+from opeds.common.names import delivery_number
+from opeds.site.i18n import language
 
 RELATED_COUNT = 3
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from babel import Locale
 from babel.core import LOCALE_ALIASES
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 from jinja2 import pass_context
-
-log = logging.getLogger(__name__)
 
 # A plural entry is a dict keyed by CLDR plural category ("one", "other"), filled with ``n``.
 Entry = str | dict[str, str]

@@ -7,12 +7,18 @@ import re
 
 from markupsafe import Markup
 
-from opeds.i18n import og_locale
-
 WORDS_PER_MINUTE = 200  # a common figure for reading German news prose on screen
 DESCRIPTION_LIMIT = 160  # what search engines show of a meta description
 _FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
 _WORD = re.compile(r"\w+")
+
+
+def absolute_site_url(settings: dict) -> str:
+    """Return the site's absolute root URL: SITEURL, or FEED_DOMAIN before a relative one."""
+    site = (settings.get("SITEURL") or "").rstrip("/")
+    if "://" in site:
+        return site
+    return (settings.get("FEED_DOMAIN") or "").rstrip("/") + site
 
 
 def plain(markup: object) -> str:
@@ -98,6 +104,3 @@ def article_json_ld(article, site_url: str, site_name: str, publisher: str) -> d
     data["publisher"] = {"@type": "Organization", "name": publisher, "url": f"{site_url}/"}
     data["isPartOf"] = {"@type": "WebSite", "name": site_name, "url": f"{site_url}/"}
     return data
-
-
-__all__ = ["article_json_ld", "og_locale", "plain", "script_json"]

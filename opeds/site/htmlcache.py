@@ -1,29 +1,30 @@
 """Cache finished article HTML on disk, so an unchanged article never pays for typography twice.
 
-The key hashes the input HTML, the language and the code version (the source of the modules
-that shape the result plus the versions of typogrify and nh3), so any change to one of them
-misses the cache instead of serving stale HTML.
+The key hashes the input HTML, the language and the code version: the source of every module
+of the site plugin (this one included, so an edit to ``finish`` counts too) plus the versions of
+the libraries that shape the result. Any change to one of them misses the cache instead of
+serving stale HTML.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
-from opeds import sanitise, typography
+from opeds.common.atomic import write_atomic
+from opeds.site import sanitise, typography
 
-log = logging.getLogger(__name__)
+#: Libraries whose output ends up in the finished HTML.
+LIBRARIES = ("typogrify", "nh3", "markupsafe", "markdown")
 
 
 def _code_version() -> str:
+    # The whole plugin package, not a hand-kept list of modules: a list forgets the next one.
     digest = hashlib.sha256()
-    for module in (sanitise, typography):
-        digest.update(Path(module.__file__).read_bytes())
-    for package in ("typogrify", "nh3", "markupsafe"):
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package in LIBRARIES:
         digest.update(f"{package}=={version(package)}\n".encode())
     return digest.hexdigest()[:16]
 
@@ -62,18 +63,5 @@ class HtmlCache:
             return result
         self.misses += 1
         result = finish(html, lang)
-        _write_atomic(path, result)
+        write_atomic(path, result)  # a build that dies half way leaves no half entry
         return result
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    # A rename is atomic, so a build that dies half way never leaves half an entry behind.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
 import shutil
 import sys
@@ -10,17 +9,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-import brotli
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 
-from opeds.search import index_site
-
-log = logging.getLogger(__name__)
-
-#: Files a static host may serve precompressed; images and fonts gain nothing.
-COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"}
+from opeds.build.compress import precompress
+from opeds.build.staging import swap_in
+from opeds.search.pagefind import index_site
 
 
 class BuildError(RuntimeError):
@@ -65,29 +60,12 @@ def duplicate_urls(generators: list[object]) -> list[str]:
     ]
 
 
-def precompress(folder: Path) -> int:
-    """Write deterministic ``.gz`` and ``.br`` siblings of every text file; return their count."""
-    count = 0
-    for path in sorted(folder.rglob("*")):
-        if path.suffix not in COMPRESSIBLE or not path.is_file():
-            continue
-        data = path.read_bytes()
-        # mtime=0 and no file name inside: the same input gives the same bytes.
-        with (
-            path.with_name(path.name + ".gz").open("wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
-        ):
-            gz.write(data)
-        path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
-        count += 2
-    return count
-
-
 def build_site(
     settings_file: Path,
     content: Path,
     output: Path,
     *,
+    cache: Path,
     compress: bool = False,
     search_index: bool = True,
     verify: Callable[[Path], list[object]] | None = None,
@@ -102,7 +80,12 @@ def build_site(
         shutil.rmtree(staging)
     settings = read_settings(
         str(settings_file),
-        override={"PATH": str(content), "OUTPUT_PATH": str(staging), **overrides},
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(staging),
+            "CACHE_PATH": str(cache),
+            **overrides,
+        },
     )
     collector = _ErrorCollector(content)
     duplicates: list[str] = []
@@ -136,13 +119,3 @@ def build_site(
         root.removeHandler(collector)
         signals.all_generators_finalized.disconnect(find_duplicates)
     swap_in(staging, output)
-
-
-def swap_in(staging: Path, output: Path) -> None:
-    """Replace ``output`` by ``staging`` with renames, so readers never see half a site."""
-    old = output.with_name(f".{output.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Small helpers more than one stage needs: atomic writes, names, front matter, serving."""

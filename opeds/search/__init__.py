@@ -1,0 +1,1 @@
+"""Search: the Pagefind index over a built site."""

@@ -1,0 +1,72 @@
+"""Each article and page as it is read: clean, typeset for its language, described."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from markupsafe import Markup
+from pelican.contents import Article, Page
+
+from opeds.common.names import german_slug
+from opeds.site import metadata
+from opeds.site.htmlcache import HtmlCache
+from opeds.site.typography import typeset_inline
+
+log = logging.getLogger(__name__)
+
+# One cache per cache folder, so builds with different settings in one process stay apart.
+_CACHES: dict[Path, HtmlCache] = {}
+_INLINE_FIELDS = ("kicker", "dateline", "image_caption", "image_credit")
+
+
+def _cache(settings: dict) -> HtmlCache:
+    folder = Path(settings["CACHE_PATH"]) / "opeds-html"
+    if folder not in _CACHES:
+        _CACHES[folder] = HtmlCache(folder)
+    return _CACHES[folder]
+
+
+def reset_cache_counts(settings: dict) -> None:
+    """Start counting cache hits and misses afresh for a new build."""
+    cache = _cache(settings)
+    cache.hits = cache.misses = 0
+
+
+def german_slugs(instance: Article | Page) -> None:
+    """Give sections, topics, authors and untitled slugs the importer's German slug rule."""
+    if "slug" not in instance.metadata and getattr(instance, "title", ""):
+        instance.slug = german_slug(instance.title)
+    names = [getattr(instance, "category", None), *getattr(instance, "authors", ()),
+             *getattr(instance, "tags", ())]  # fmt: skip
+    for name in names:
+        if name is not None:
+            name.slug = german_slug(name.name)
+
+
+def typeset_content(instance: object) -> None:
+    """Clean and typeset article and page HTML and titles for their language; derive metadata."""
+    if not isinstance(instance, Article | Page):
+        return
+    german_slugs(instance)
+    lang = getattr(instance, "lang", None) or instance.settings.get("DEFAULT_LANG", "de")
+    if instance._content is not None:
+        instance._content = _cache(instance.settings).finished(instance._content, lang)
+    instance.title = typeset_inline(getattr(instance, "title", ""), lang)
+    for key in _INLINE_FIELDS:
+        value = getattr(instance, key, "")
+        if value:
+            setattr(instance, key, typeset_inline(value, lang, keep_last_words=False))
+    text = instance._content or ""
+    lead = metadata.lead_html(text)
+    if "summary" not in instance.metadata and lead:
+        instance.metadata["summary"] = Markup(lead)
+    instance.description = metadata.shorten(metadata.plain(instance.metadata.get("summary", "")))
+    instance.word_count = metadata.word_count(text)
+    instance.reading_minutes = metadata.reading_minutes(instance.word_count)
+
+
+def report_cache(pelican) -> None:
+    """Log how many articles the HTML cache saved from being typeset again."""
+    cache = _cache(pelican.settings)
+    log.info("typography cache: %d reused, %d typeset", cache.hits, cache.misses)

@@ -1,0 +1,69 @@
+"""The plugin's own settings: defaults, one check at start, and what templates are given."""
+
+from __future__ import annotations
+
+import logging
+
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from opeds.site import archive, content, i18n, metadata
+
+log = logging.getLogger(__name__)
+
+#: Keys this plugin reads, with the value it uses when pelicanconf.py leaves one out.
+DEFAULTS: dict[str, object] = {
+    "PUBLISHER": "",  # empty: the site's name
+    "JSON_FEED": "feed.json",
+    "SITEMAP_SAVE_AS": "sitemap.xml",
+    "YEAR_PAGE_SAVE_AS": "{date:%Y}/index.html",
+    "YEAR_PAGE_HEADLINES": 5,
+    "SEARCH_URL": "suche/",
+}
+
+
+def check_settings(settings: dict) -> list[str]:
+    """Name every plugin setting with a value of the wrong kind."""
+    problems = []
+    for key, default in DEFAULTS.items():
+        value = settings[key]
+        if isinstance(default, int) and (not isinstance(value, int) or value < 0):
+            problems.append(f"{key} must be a whole number of at least 0, not {value!r}")
+        elif isinstance(default, str) and not isinstance(value, str | None):
+            problems.append(f"{key} must be text, not {value!r}")
+    if settings["SEARCH_URL"] and not settings["SEARCH_URL"].endswith("/"):
+        problems.append(f"SEARCH_URL must end with '/', not {settings['SEARCH_URL']!r}")
+    return problems
+
+
+@pass_context
+def json_ld(context, article) -> Markup:
+    """Jinja global: the article's JSON-LD, safe to put inside ``<script>``."""
+    data = metadata.article_json_ld(
+        article, context["SITEURL_ABSOLUTE"], context["SITENAME"], context["PUBLISHER"]
+    )
+    return metadata.script_json(data)
+
+
+def configure(pelican) -> None:
+    """Fill in the plugin's defaults, check them once, and give templates their helpers."""
+    settings = pelican.settings
+    for key, default in DEFAULTS.items():
+        settings.setdefault(key, default)
+    settings["PUBLISHER"] = settings["PUBLISHER"] or settings["SITENAME"]
+    for problem in check_settings(settings):
+        log.error("opeds.site: %s", problem)
+    settings["SITEURL_ABSOLUTE"] = metadata.absolute_site_url(settings)
+    settings.setdefault("JINJA_FILTERS", {}).update(
+        iso_date=metadata.iso_date,
+        date_text=i18n.ui_date,
+        month_name=i18n.ui_month,
+        og_locale=i18n.og_locale,
+    )
+    settings.setdefault("JINJA_GLOBALS", {}).update(
+        t=i18n.ui,
+        json_ld=json_ld,
+        years_chart=archive.years_chart,
+        months_chart=archive.months_chart,
+    )
+    content.reset_cache_counts(settings)
