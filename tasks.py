@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,9 @@ CONFIG = {
 
 def _logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # SIGTERM skips `finally` blocks unless it becomes an exit: this way an import records what
+    # it wrote and a build removes its staging folder when asked to stop.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _ingest(
@@ -39,19 +43,23 @@ def _ingest(
     places: str | None = None,
 ) -> None:
     """Import sources into content, print the summary, and exit non-zero when a file failed."""
+    from opeds.common.ownership import FolderBusy
+    from opeds.importer.files import IngestError, read_places, write_report
     from opeds.importer.files import ingest as run_ingest
-    from opeds.importer.files import read_places, write_report
     from opeds.importer.report import ERROR, KEPT
     from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
-    result = run_ingest(
-        source,
-        content,
-        sections=[s.strip() for s in sections.split(",")] if sections else DEFAULT_SECTIONS,
-        places=read_places(Path(places)) if places else (),
-        force=force,
-        progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
-    )
+    try:
+        result = run_ingest(
+            source,
+            content,
+            sections=[s.strip() for s in sections.split(",")] if sections else DEFAULT_SECTIONS,
+            places=read_places(Path(places)) if places else (),
+            force=force,
+            progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
+        )
+    except (IngestError, FolderBusy) as error:
+        sys.exit(f"import failed, nothing was written: {error}")
     if report:
         write_report(result, Path(report))
     for entry in result.entries:
