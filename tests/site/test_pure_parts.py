@@ -151,3 +151,15 @@ def test_sitemap_dates_every_list_by_its_newest_article() -> None:
     xml = sitemap_xml([("ueber/", ""), ("a&b/", "2022-01-01")], "https://x.example")
     assert "<url><loc>https://x.example/a&amp;b/</loc><lastmod>2022-01-01</lastmod></url>" in xml
     assert "<url><loc>https://x.example/ueber/</loc></url>" in xml
+
+
+def test_plugin_settings_get_defaults_and_each_bad_value_is_named() -> None:
+    from opeds.site.settings import DEFAULTS, check_settings
+
+    assert check_settings(dict(DEFAULTS)) == []
+    bad = {**DEFAULTS, "YEAR_PAGE_HEADLINES": "five", "SEARCH_URL": "suche", "JSON_FEED": 3}
+    assert check_settings(bad) == [
+        "JSON_FEED must be text, not 3",
+        "YEAR_PAGE_HEADLINES must be a whole number of at least 0, not 'five'",
+        "SEARCH_URL must end with '/', not 'suche'",
+    ]
