@@ -84,6 +84,7 @@ def killed_import(sources: Path, content: Path, replaces: int, before: bool, eve
 @settings(
     max_examples=30,
     deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
