@@ -65,11 +65,23 @@ def test_build_into_dot_is_refused_without_a_traceback(site: Path) -> None:
     )
 
 
-def test_build_into_the_project_is_refused(site: Path) -> None:
+def test_the_project_its_parents_root_and_home_are_refused(site: Path) -> None:
+    # Checked without running a build: a regression here must not wipe the repository.
     for target in (ROOT, ROOT.parent, ROOT / "content", ROOT / "sources", Path("/"), Path.home()):
         assert refusal(target) is not None, target
-    result = invoke("build", *folders(site, ROOT))
-    assert result.returncode == 1 and "it is the project folder" in result.stderr
+    fake = site / "projekt"
+    (fake / "content").mkdir(parents=True)
+    assert refusal(fake, project=fake) == "it is the project folder"
+    assert refusal(site, project=fake) == "it is a parent of the project folder"
+    assert refusal(fake / "content" / "x", project=fake).startswith("it is the project's content/")
+    assert refusal(fake / "output", project=fake) is None
+
+
+def test_build_into_a_parent_of_the_content_is_refused(site: Path) -> None:
+    result = invoke("build", *folders(site, site))
+    assert result.returncode == 1
+    assert f"it holds the folder {site / 'sources'} of this run" in result.stderr
+    assert (site / "sources").is_dir() and (site / "content" / "pages").is_dir()
 
 
 def test_a_build_replaces_its_own_output_and_an_empty_folder(site: Path) -> None:
