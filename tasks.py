@@ -190,6 +190,8 @@ def build(
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
+    if check:
+        _preflight("invoke build --check")
     folders = _folders(source, content, output, cache, CONFIG["output"])
     _build(**folders, siteurl=url, check=check, force_target=force_target)
 
@@ -215,16 +217,26 @@ def _check(output: Path, siteurl: str = "") -> None:
         sys.exit(1)
 
 
+def _preflight(task_name: str, commands: tuple[str, ...] = ()) -> None:
+    """Install the npm checkers if npm can; else stop, before any work, naming what is missing."""
+    from opeds.check.tools import advice, prepare
+
+    missing = prepare(commands)
+    if missing:
+        sys.exit(advice(task_name, missing))
+
+
 @task(help={"siteurl": "the URL the site was built for (absolute links to it are internal)"})
 def check(c, output=None, siteurl=None):
     """Check the built site: internal links and anchors, HTML (Nu checker), feeds."""
+    _preflight("invoke check")
     _check(Path(output or CONFIG["output"]), siteurl or os.environ.get("OPEDS_SITEURL", ""))
 
 
 @task(
     help={
-        "target": "DIR, user@host:path (rsync over SSH) or git:REPO[#branch]; "
-        "default: $OPEDS_PUBLISH_TARGET",
+        "target": "DIR, user@host:path (rsync over SSH), git:REPO[#branch], "
+        "rclone:REMOTE:BUCKET/PATH or s3://BUCKET/PATH; default: $OPEDS_PUBLISH_TARGET",
         "siteurl": "the public URL; default: $OPEDS_SITEURL",
         "dry_run": "build and check, then only show what would change",
         "output": "where the production build goes (default .publish/, apart from output/)",
@@ -250,6 +262,7 @@ def publish(
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
     except PublishError as error:
         sys.exit(f"publish: {error}")
+    _preflight("invoke publish", where.commands)
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
     url = _siteurl(siteurl)
     folders = _folders(source, content, output, cache, CONFIG["publish_output"])
