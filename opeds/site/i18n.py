@@ -36,7 +36,9 @@ STRINGS: dict[str, dict[str, Entry]] = {
         "article_nav": "Im Archiv blättern",
         "older_article": "Vorheriger Beitrag",
         "newer_article": "Nächster Beitrag",
-        "more_from": "Mehr aus der Rubrik {section}",
+        "related_title": "Verwandte Beiträge",
+        "related_topics": "Gemeinsames Thema: {topics}",
+        "related_words": "Gemeinsame Stichwörter: {words}",
         "archive_title": "Archiv",
         "archive_intro": "Alle Meinungsbeiträge nach Jahren, die neuesten zuerst.",
         "count": {"one": "{n} Beitrag", "other": "{n} Beiträge"},
@@ -62,6 +64,15 @@ STRINGS: dict[str, dict[str, Entry]] = {
         "search_any": "alle",
         "search_results": {"one": "{n} Treffer", "other": "{n} Treffer"},
         "search_none": "Keine Treffer. Versuchen Sie ein anderes Wort oder das Archiv.",
+        "search_author": "Autorin, Autor",
+        "search_filters": "Eingrenzen",
+        "search_sort": "Reihenfolge",
+        "search_sort_relevance": "Relevanz",
+        "search_sort_newest": "Neueste zuerst",
+        "search_more": "Weitere Treffer laden",
+        "search_shown": "{shown} von {total} angezeigt",
+        "search_loading": "Suche läuft …",
+        "search_failed": "Die Suche ist gerade nicht verfügbar. Das Archiv listet jeden Beitrag.",
     },
     "en": {
         "skip": "Skip to content",
@@ -85,7 +96,9 @@ STRINGS: dict[str, dict[str, Entry]] = {
         "article_nav": "Browse the archive",
         "older_article": "Previous piece",
         "newer_article": "Next piece",
-        "more_from": "More from {section}",
+        "related_title": "Related pieces",
+        "related_topics": "Shared topic: {topics}",
+        "related_words": "Shared key words: {words}",
         "archive_title": "Archive",
         "archive_intro": "Every opinion piece by year, newest first.",
         "count": {"one": "{n} piece", "other": "{n} pieces"},
@@ -111,6 +124,15 @@ STRINGS: dict[str, dict[str, Entry]] = {
         "search_any": "all",
         "search_results": {"one": "{n} result", "other": "{n} results"},
         "search_none": "No results. Try another word or the archive.",
+        "search_author": "Author",
+        "search_filters": "Narrow down",
+        "search_sort": "Order",
+        "search_sort_relevance": "Relevance",
+        "search_sort_newest": "Newest first",
+        "search_more": "Load more results",
+        "search_shown": "{shown} of {total} shown",
+        "search_loading": "Searching …",
+        "search_failed": "Search is not available right now. The archive lists every piece.",
     },
 }
 
@@ -155,6 +177,13 @@ def og_locale(lang: str) -> str:
 def ui(context, key: str, n: int | None = None, **values: object) -> str:
     """Jinja global ``t``: the UI text ``key`` in the site's language."""
     return text(key, context.get("DEFAULT_LANG", "de"), n, **values)
+
+
+@pass_context
+def ui_plural(context, key: str) -> dict[str, str]:
+    """Jinja global: the CLDR plural forms of ``key`` with ``{n}`` left in, for scripts."""
+    entry = STRINGS[language(context.get("DEFAULT_LANG", "de"))][key]
+    return dict(entry) if isinstance(entry, dict) else {"other": entry}
 
 
 @pass_context

@@ -7,7 +7,7 @@ import logging
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from opeds.site import archive, content, i18n, metadata
+from opeds.site import archive, content, i18n, metadata, teaser
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,11 @@ def configure(pelican) -> None:
         date_text=i18n.ui_date,
         month_name=i18n.ui_month,
         og_locale=i18n.og_locale,
+        teaser_lead=teaser.teaser_lead,
     )
     settings.setdefault("JINJA_GLOBALS", {}).update(
         t=i18n.ui,
+        t_plural=i18n.ui_plural,
         json_ld=json_ld,
         years_chart=archive.years_chart,
         months_chart=archive.months_chart,
