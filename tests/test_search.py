@@ -256,9 +256,7 @@ def test_keyboard_alone_searches_sorts_filters_and_loads_more(
 def test_axe_finds_nothing_on_the_search_page_with_results(
     browser: Browser, site_url: str, scheme: str
 ) -> None:
-    page = open_search(
-        browser, f"{site_url}{PREFIX}/suche-2/?q=die&jahr=2022", color_scheme=scheme
-    )
+    page = open_search(browser, f"{site_url}{PREFIX}/suche-2/?q=die&jahr=2022", color_scheme=scheme)
     expect(page.locator(RESULTS)).to_have_count(2)
     expect(page.locator(".excerpt mark").first).to_be_visible()
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
