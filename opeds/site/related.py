@@ -102,9 +102,11 @@ def count_terms(title: str, body: str, stem: Stemmer.Stemmer) -> Terms:
 
 
 def article_texts(article) -> tuple[str, str]:
-    """Return the plain headline with kicker, and the plain text of ``article``."""
-    title = " ".join(plain(getattr(article, key, "") or "") for key in ("kicker", "title"))
-    return title, plain(getattr(article, "_content", "") or "")
+    """Return the plain kicker, headline and topics, and the plain text of ``article``."""
+    # Topics an editor gave count like the headline: they are the strongest hint there is.
+    heads = [plain(getattr(article, key, "") or "") for key in ("kicker", "title")]
+    topics = [str(tag) for tag in getattr(article, "tags", None) or ()]
+    return " ".join([*heads, *topics]), plain(getattr(article, "_content", "") or "")
 
 
 class TermCache:
@@ -163,14 +165,15 @@ def signatures(documents: Sequence[Terms]) -> list[dict[str, float]]:
     frequency: Counter[str] = Counter()
     for document in documents:
         frequency.update(document.counts.keys())
-    limit = max(2, MAX_SHARE * total)
+    # The share only guards the cost in a big archive; in a small one idf alone judges.
+    limit = max(50, MAX_SHARE * total)
     result = []
     for document in documents:
         weights = [
             (term, (1 + math.log(count)) * math.log(total / frequency[term]))
             for term, count in document.counts.items()
             # A term no other article has links to nothing; one in most articles, to everything.
-            if 1 < frequency[term] <= limit
+            if 1 < frequency[term] <= limit and frequency[term] < total
         ]
         weights.sort(key=lambda item: (-item[1], item[0]))
         kept = weights[:SIGNATURE_TERMS]
