@@ -45,6 +45,8 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060]")
 #: German function words and the commonest verbs of opinion prose; the Snowball project's German
 #: list, extended by words every op-ed uses ("muss", "sagt", "jahr") that tell nothing apart.
 _STOP_TEXT = """
+    zahlreiche mindestens insgesamt laut rund knapp nachdem zuvor seither künftig außerdem
+    trotzdem dennoch uhr prozent
     aber alle allem allen aller alles als also am an ander andere anderem anderen anderer
     anderes anderm andern anderr anders auch auf aus bei bin bis bist da damit dann das dass
     dasselbe dazu daß dein deine deinem deinen deiner deines dem demselben den denn denselben
