@@ -116,6 +116,8 @@ def test_golden_related_pieces_say_why(golden_site: Path) -> None:
             "",
         ),
         ("<b>Neue</b> Regeln", "Neue Regeln. Mehr dazu.", "Mehr dazu."),
+        # A lead shortened for the description inside a long headline.
+        ("Während die Ursache unbekannt bleibt, erscheint sein Album", "Während die Ursache…", ""),
         # Anything else stays as it is.
         ("Neue Regeln", "Neue Regelungen kosten Geld.", "Neue Regelungen kosten Geld."),
         ("Die EZB muss handeln", "Die Preise steigen.", "Die Preise steigen."),

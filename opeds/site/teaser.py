@@ -27,7 +27,9 @@ def lead_after_headline(title: str, lead: str) -> str:
     end = 0
     for expected in headline:
         match = next(matches, None)
-        if match is None or match.group().casefold() != expected:
+        if match is None:  # the lead, shortened, is all headline: it adds nothing
+            return "" if end else lead
+        if match.group().casefold() != expected:
             return lead
         end = match.end()
     rest = lead[end:].lstrip(_JOINERS)
