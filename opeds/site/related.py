@@ -121,11 +121,11 @@ class TermCache:
         if path is not None and path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
+                if data.get("version") == CACHE_VERSION:
+                    self.entries = {key: Terms(*value) for key, value in data["entries"].items()}
+            except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
                 log.warning("%s: unreadable, counting every article afresh (%s)", path, error)
-                data = {}
-            if data.get("version") == CACHE_VERSION:
-                self.entries = {key: Terms(*value) for key, value in data["entries"].items()}
+                self.entries = {}
         self.used: dict[str, Terms] = {}
         self._stem = stemmer()
 
