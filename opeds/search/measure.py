@@ -9,6 +9,7 @@ loopback server, the time from submitting a search to the first results and the 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
 from pathlib import Path
@@ -77,8 +78,12 @@ def measure_related(content: Path) -> dict[str, float]:
     return figures
 
 
+def _count(fetched: list[tuple[str, int]], request) -> None:
+    fetched.append((request.url, request.sizes()["responseBodySize"]))
+
+
 SUBMIT = """async (query) => {
-  performance.clearMeasures(); performance.clearResourceTimings();
+  performance.clearMeasures(); performance.clearMarks();
   const form = document.querySelector("form.search-page");
   form.q.value = query;
   const before = performance.now();
@@ -87,16 +92,16 @@ SUBMIT = """async (query) => {
   while (!performance.getEntriesByName("suche-results").length) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
-  const first = performance.now() - before;
-  const bytes = performance.getEntriesByType("resource")
-    .reduce((sum, entry) => sum + entry.encodedBodySize, 0);
-  return {ms: first, bytes, shown: list.children.length,
+  const all = performance.now() - before;
+  const mark = (name) => performance.getEntriesByName(name).at(-1).startTime - before;
+  return {"first results ms": mark("suche-first"), "Pagefind search ms": mark("suche-found"),
+          "all 20 ms": all, shown: list.children.length,
           status: document.getElementById("suche-status").textContent};
 }"""
 
 
 def measure_browser(output: Path) -> list[dict]:
-    """Submit each query on a freshly loaded search page; time it and count what it fetched."""
+    """Submit each query on a fresh search page, at once and typed; time it, count the bytes."""
     from playwright.sync_api import sync_playwright
 
     from opeds.common.browser import launch_chromium, served
@@ -104,17 +109,27 @@ def measure_browser(output: Path) -> list[dict]:
     rows = []
     with served(output) as base, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        for query in QUERIES:
-            page = browser.new_page()
+        for typed, query in [(typed, query) for typed in (False, True) for query in QUERIES]:
+            context = browser.new_context()
+            fetched: list[tuple[str, int]] = []
+            # Context-wide, so requests from Pagefind's worker count too.
+            context.on("requestfinished", functools.partial(_count, fetched))
+            page = context.new_page()
             page.goto(base + "suche/")
             page.wait_for_selector("html[data-search=ready]")
-            loaded = page.evaluate(
-                "performance.getEntriesByType('resource')"
-                ".reduce((sum, e) => sum + e.encodedBodySize, 0)"
-            )
+            page.wait_for_timeout(500)  # let late index requests finish before counting
+            loaded = sum(size for _, size in fetched)
+            before = len(fetched)
+            if typed:  # as a reader does: type, pause, press Enter (Pagefind preloads meanwhile)
+                page.locator("#suche-q").press_sequentially(query, delay=80)
+                page.wait_for_timeout(300)
             row = page.evaluate(SUBMIT, query)
-            rows.append({"query": query, "index loaded bytes": loaded, **row})
-            page.close()
+            page.wait_for_timeout(500)
+            query_files = fetched[before:]
+            rows.append({"query": query, "typed": typed, **row, "index loaded bytes": loaded,
+                         "query bytes": sum(size for _, size in query_files),
+                         "query files": len(query_files)})  # fmt: skip
+            context.close()
         browser.close()
     return rows
 
