@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -49,7 +50,8 @@ def index_site(folder: Path, language: str = "de", cache: Path | None = None) ->
         return
     cached = cache / "pagefind" / pages_digest(folder, language)
     if cached.is_dir():
-        shutil.copytree(cached, folder / "pagefind")
+        # Hard links: nothing writes into an index once made, and unchanged files keep one inode.
+        shutil.copytree(cached, folder / "pagefind", copy_function=os.link)
         cached.touch()  # most recently used
         return
     run_pagefind(folder, language)
