@@ -69,14 +69,16 @@ def _describe(template: object, kwargs: dict) -> str:
     return f"the template {name}"
 
 
-def claiming_writer(claims: Claims) -> type[Writer]:
-    """Return a Pelican writer class that claims every file it opens in ``claims``."""
+def claiming_writer(claims: Claims, base: type[Writer] = Writer) -> type[Writer]:
+    """Return a subclass of ``base`` that claims every file it writes or links in ``claims``."""
 
-    class ClaimingWriter(Writer):
+    class ClaimingWriter(base):
         source = "Pelican"
 
         def write_file(self, name, template, context, *args, **kwargs):
             self.source = _describe(template, kwargs)
+            # Claimed here too: an incremental writer may link the page instead of opening it.
+            claims.claim(name, self.source)
             return super().write_file(name, template, context, *args, **kwargs)
 
         def write_feed(self, elements, context, path=None, *args, **kwargs):

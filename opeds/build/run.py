@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -15,10 +16,20 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 
 from opeds.build.compress import precompress
+from opeds.build.incremental import (
+    IncrementalWriter,
+    PageKeys,
+    environment_digest,
+    link_unchanged,
+    settings_digest,
+)
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.search.pagefind import index_site
+
+log = logging.getLogger(__name__)
+KEEP_CACHES = 4  # reader caches kept: a development and a production build, and a spare
 
 
 class BuildError(RuntimeError):
@@ -63,6 +74,17 @@ def duplicate_urls(generators: list[object]) -> list[str]:
     ]
 
 
+def _keep_newest(folder: Path, name: str, keep: int = KEEP_CACHES) -> Path:
+    """Return ``folder/name``, marked as just used; remove all but the ``keep`` newest others."""
+    path = folder / name
+    path.mkdir(parents=True, exist_ok=True)
+    os.utime(path)
+    others = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return path
+
+
 def build_site(
     settings_file: Path,
     content: Path,
@@ -102,6 +124,15 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             **overrides,
         },
     )
+    # Pelican's reader cache knows only file stamps: a folder per settings and code version
+    # makes every change of those start a fresh one instead of serving stale articles.
+    site = settings_digest(settings, leave_out=("OUTPUT_PATH", "CACHE_PATH"))
+    base_key = hashlib.sha256(f"{environment_digest()}/{site}".encode()).hexdigest()
+    settings["CACHE_PATH"] = str(_keep_newest(cache / "pelican", base_key[:16]))
+    settings["OPEDS_CACHE_PATH"] = str(cache)
+    where = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+    keys = PageKeys(output, cache / "pages" / f"{where}.json", base_key)
+    incremental = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
     collector = _ErrorCollector(content)
     duplicates: list[str] = []
     claims = Claims()
@@ -114,7 +145,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         claims.claim_copies(generators, settings)
 
     def writer(pelican: object) -> type:
-        return claiming_writer(claims)
+        return claiming_writer(claims, base=incremental)
 
     signals.all_generators_finalized.connect(find_duplicates)
     signals.get_writer.connect(writer)
@@ -124,12 +155,15 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         Pelican(settings).run()
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
+        linked = link_unchanged(staging, output)
+        log.info("pages: %d article pages reused, %d more files unchanged", keys.reused, linked)
         if search_index:
-            index_site(staging, settings["DEFAULT_LANG"], Path(settings["CACHE_PATH"]))
+            index_site(staging, settings["DEFAULT_LANG"], cache)
         if verify and (findings := verify(staging)):
             raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
-            precompress(staging)
+            precompress(staging, previous=output)
+        keys.save(staging)
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -21,7 +21,8 @@ _INLINE_FIELDS = ("kicker", "dateline", "image_caption", "image_credit")
 
 
 def _cache(settings: dict) -> HtmlCache:
-    folder = Path(settings["CACHE_PATH"]) / "opeds-html"
+    # The build gives the cache root; Pelican's own CACHE_PATH is a folder per settings.
+    folder = Path(settings.get("OPEDS_CACHE_PATH") or settings["CACHE_PATH"]) / "opeds-html"
     if folder not in _CACHES:
         _CACHES[folder] = HtmlCache(folder)
     return _CACHES[folder]
