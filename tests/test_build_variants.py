@@ -7,9 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
-from opeds.site.i18n import STRINGS
-
 from opeds.site import htmlcache
+from opeds.site.i18n import STRINGS
 from tests.golden_site import CONTENT, build_golden
 from tests.support import ROOT, soup, tree
 

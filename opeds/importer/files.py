@@ -16,7 +16,7 @@ from opeds.importer.gazetteer import fingerprint, load_vocabulary
 from opeds.importer.model import ImportError_
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
-from opeds.importer.render import make_slug, render
+from opeds.importer.render import article_folder, make_slug, render
 from opeds.importer.report import ERROR, IMPORTED, KEPT, UNCHANGED, Entry, Report
 from opeds.importer.state import Record, State
 from opeds.importer.vocabulary import DEFAULT_SECTIONS
@@ -148,7 +148,9 @@ class _Importer:
         write_atomic(target, new)
         reasons = {Action.NEW: "new", Action.UPDATE: "updated",
                    Action.OVERWRITE_EDITS: "hand edits overwritten (--force)"}  # fmt: skip
-        return Entry(path.name, IMPORTED, reasons[action], output=output)
+        return Entry(
+            path.name, IMPORTED, reasons[action], output=output, warnings=list(article.warnings)
+        )
 
     def _kept(self, name: str, source_id: str, digest: str, record: Record) -> Entry:
         # Remember the source we saw, not a new output: the hand-edited file stays the editor's.
@@ -158,7 +160,7 @@ class _Importer:
 
     def _allocate(self, article) -> str:
         """Choose a free ``YYYY/MM/<slug>.md``: a clash gets ``-2``, ``-3`` …"""
-        folder = f"{article.date:%Y}/{article.date:%m}"
+        folder = article_folder(article)
         base = make_slug(article)
         slug, number = base, 2
         while f"{folder}/{slug}.md".lower() in self.taken or self._on_disk(folder, slug):

@@ -17,6 +17,7 @@ class Entry:
     reason: str = ""
     line: int | None = None
     output: str = ""  # path below content/
+    warnings: list[str] = field(default_factory=list)  # imported, but an editor should look
 
 
 @dataclass
