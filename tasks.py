@@ -266,6 +266,19 @@ def golden(c):
 
 
 @task
+def translations(c):
+    """Extract the templates' words into theme/translations and update each language's .po."""
+    theme = ROOT / "theme"
+    template = theme / "translations" / "messages.pot"
+    babel = f"{sys.executable} -m babel.messages.frontend"
+    c.run(f"{babel} extract --no-location --sort-output --omit-header -F {theme / 'babel.cfg'} "
+          f"-o {template} {theme}", pty=False)  # fmt: skip
+    c.run(f"{babel} update --no-wrap --ignore-pot-creation-date -i {template} "
+          f"-d {theme / 'translations'}", pty=False)  # fmt: skip
+    print("translations: edit the .po files below theme/translations in any PO editor")
+
+
+@task
 def clean(c):
     """Remove the built site and caches (content/ and sources/ stay)."""
     for name in ("output", ".output.new", ".output.old", ".publish", ".publish.new",

@@ -10,6 +10,7 @@ from opeds.site import content, pages, settings, undated
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(settings.configure)
+    signals.generator_init.connect(settings.install_translations)
     signals.article_generator_context.connect(undated.date_undated)
     signals.content_object_init.connect(content.typeset_content)
     signals.article_generator_pretaxonomy.connect(undated.set_aside_undated)

@@ -17,8 +17,14 @@ async function fillFilter(select, values, chosen, newestFirst) {
   }
 }
 
+// The page carries one pattern per plural category of its catalog (data-results-one, -other,
+// and -few or -many where a language has them); the browser's CLDR rules pick the category.
+const plurals = new Intl.PluralRules(form.dataset.lang);
+
 function counted(n) {
-  const pattern = n === 1 ? form.dataset.resultsOne : form.dataset.resultsOther;
+  const category = plurals.select(n);
+  const key = `results${category[0].toUpperCase()}${category.slice(1)}`;
+  const pattern = form.dataset[key] ?? form.dataset.resultsOther;
   return pattern.replace("{n}", n.toLocaleString(form.dataset.lang));
 }
 
