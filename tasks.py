@@ -37,11 +37,12 @@ def _ingest(
     force: bool = False,
     sections: str | None = None,
     places: str | None = None,
-) -> None:
-    """Import sources into content, print the summary, and exit non-zero when a file failed."""
+    fatal: bool = True,
+):
+    """Import sources into content and print the summary; exit 1 on a failed file if ``fatal``."""
     from opeds.importer.files import ingest as run_ingest
     from opeds.importer.files import read_places, write_report
-    from opeds.importer.report import ERROR, KEPT
+    from opeds.importer.report import ERROR, KEPT, SOURCE_REMOVED, WITHDRAWN
     from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
     result = run_ingest(
@@ -57,11 +58,14 @@ def _ingest(
     for entry in result.entries:
         if entry.status == ERROR:
             print(f"{source / entry.source}:{entry.line or 1}: {entry.reason}", file=sys.stderr)
-        elif entry.status == KEPT:
-            print(f"{content / entry.output}: kept: {entry.reason}", file=sys.stderr)
+        elif entry.status in (KEPT, SOURCE_REMOVED, WITHDRAWN):
+            print(f"{content / entry.output}: {entry.status}: {entry.reason}", file=sys.stderr)
+        for warning in entry.warnings:
+            print(f"{source / entry.source}: warning: {warning}", file=sys.stderr)
     print(f"import: {result.summary()}")
-    if not result.ok:
+    if fatal and not result.ok:
         sys.exit(1)
+    return result
 
 
 @task(
@@ -102,12 +106,19 @@ def _build(
     cache: Path,
     siteurl: str | None = None,
     check: bool = False,
+    strict: bool = False,
+    report: str | None = None,
 ) -> Path:
-    """Import, build (for ``siteurl`` in production), optionally check, and swap the site in."""
+    """Import, build (for ``siteurl`` in production), optionally check, and swap the site in.
+
+    A source that cannot be imported is listed and left out; ``strict`` makes it fatal.
+    """
     from opeds.build.run import BuildError, build_site
+    from opeds.importer.report import ERROR
 
     _logging()
-    _ingest(source, content)
+    imported = _ingest(source, content, report, fatal=strict)
+    failed = imported.count(ERROR)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
 
@@ -127,7 +138,14 @@ def _build(
     except BuildError as error:
         print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
-    print(f"build: site written to {output}")
+    if failed:
+        total = len(imported.entries)
+        print(
+            f"build: site written to {output} without {failed} of {total} "
+            "sources that failed to import (listed above; --strict makes that fatal)"
+        )
+    else:
+        print(f"build: site written to {output}")
     return output
 
 
@@ -147,6 +165,8 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
         "check": "run invoke check on the new site before it replaces the old one",
         "cache": "the build cache folder (default: cache/)",
+        "strict": "stop when any source fails to import (default: build without it, list it)",
+        "report": "write the import report (one JSON entry per source file) to this path",
     }
 )
 def build(
@@ -158,11 +178,13 @@ def build(
     production=False,
     siteurl=None,
     check=False,
+    strict=False,
+    report=None,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
     folders = _folders(source, content, output, cache, CONFIG["output"])
-    _build(**folders, siteurl=url, check=check)
+    _build(**folders, siteurl=url, check=check, strict=strict, report=report)
 
 
 def _run_checks(output: Path, siteurl: str) -> list:
@@ -199,6 +221,7 @@ def check(c, output=None, siteurl=None):
         "siteurl": "the public URL; default: $OPEDS_SITEURL",
         "dry_run": "build and check, then only show what would change",
         "output": "where the production build goes (default .publish/, apart from output/)",
+        "strict": "stop when any source fails to import",
     }
 )
 def publish(
@@ -210,6 +233,7 @@ def publish(
     content=None,
     output=None,
     cache=None,
+    strict=False,
 ):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
     from opeds.publish.targets import PublishError, Target
@@ -222,7 +246,7 @@ def publish(
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
     url = _siteurl(siteurl)
     folders = _folders(source, content, output, cache, CONFIG["publish_output"])
-    site = _build(**folders, siteurl=url, check=True)
+    site = _build(**folders, siteurl=url, check=True, strict=strict)
     try:
         changes = send(site, where, dry_run=dry_run)
     except PublishError as error:

@@ -17,7 +17,16 @@ from opeds.importer.model import ImportError_
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
 from opeds.importer.render import article_folder, make_slug, render
-from opeds.importer.report import ERROR, IMPORTED, KEPT, UNCHANGED, Entry, Report
+from opeds.importer.report import (
+    ERROR,
+    IMPORTED,
+    KEPT,
+    SOURCE_REMOVED,
+    UNCHANGED,
+    WITHDRAWN,
+    Entry,
+    Report,
+)
 from opeds.importer.state import Record, State
 from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
@@ -135,6 +144,11 @@ class _Importer:
             return Entry(path.name, ERROR, error.reason, error.line)
 
         output = record.output if record else self._allocate(article)
+        moved_from = ""
+        if record and self._month_changed(record.output, article):
+            if self._edited(record) and not self.force:
+                return self._kept(path.name, source_id, digest, record)
+            moved_from, output = record.output, self._allocate_moved(record.output, article)
         slug = Path(output).stem
         new = render(article, slug, source_id, path.name).encode("utf-8")
         target = self.content / output
@@ -148,9 +162,52 @@ class _Importer:
         write_atomic(target, new)
         reasons = {Action.NEW: "new", Action.UPDATE: "updated",
                    Action.OVERWRITE_EDITS: "hand edits overwritten (--force)"}  # fmt: skip
-        return Entry(
-            path.name, IMPORTED, reasons[action], output=output, warnings=list(article.warnings)
-        )
+        reason = reasons[action]
+        if moved_from:
+            (self.content / moved_from).unlink(missing_ok=True)
+            reason = f"moved from {moved_from} (its date changed)"
+        return Entry(path.name, IMPORTED, reason, output=output, warnings=list(article.warnings))
+
+    # --- A source whose month changed moves its file, keeping its slug -------------------------
+
+    @staticmethod
+    def _month_changed(output: str, article) -> bool:
+        """Tell whether ``article`` now belongs in another folder than ``output``."""
+        return Path(output).parent.as_posix() != article_folder(article)
+
+    def _edited(self, record: Record) -> bool:
+        """Tell whether the file the importer wrote for ``record`` was changed by hand."""
+        current = _read(self.content / record.output)
+        return current is not None and _sha256(current) != record.output_sha256
+
+    def _allocate_moved(self, old: str, article) -> str:
+        """Choose the new path of a moved file: same slug in the new folder (``-2`` on a clash)."""
+        folder, base = article_folder(article), Path(old).stem
+        slug, number = base, 2
+        while f"{folder}/{slug}.md".lower() in self.taken or self._on_disk(folder, slug):
+            slug, number = f"{base}-{number}", number + 1
+        output = f"{folder}/{slug}.md"
+        self.taken.add(output.lower())
+        return output
+
+    # --- A source removed from sources/ withdraws its article ----------------------------------
+
+    def withdraw_removed(self, seen: set[str]) -> list[Entry]:
+        """Withdraw the article of every recorded source that is gone; keep hand-edited ones."""
+        entries = []
+        for source_id in sorted(set(self.state.records) - seen):
+            record = self.state.records[source_id]
+            if record.source == "":  # found by its source_id without state: never ours to drop
+                continue
+            if self._edited(record) and not self.force:
+                reason = "source removed, but the article was edited by hand: kept"
+                entries.append(Entry(record.source, SOURCE_REMOVED, reason, output=record.output))
+                continue
+            (self.content / record.output).unlink(missing_ok=True)
+            del self.state.records[source_id]
+            reason = "source removed: the article leaves the site"
+            entries.append(Entry(record.source, WITHDRAWN, reason, output=record.output))
+        return entries
 
     def _kept(self, name: str, source_id: str, digest: str, record: Record) -> Entry:
         # Remember the source we saw, not a new output: the hand-edited file stays the editor's.
@@ -206,6 +263,7 @@ def ingest(
             if entry.status == ERROR:
                 log.debug("%s:%s: %s", path, entry.line or 1, entry.reason)
             report.entries.append(entry)
+        report.entries.extend(importer.withdraw_removed({names.source_id(p.name) for p in paths}))
     finally:
         importer.save()  # what was written stays recorded even if a later file crashes
     return report

@@ -24,6 +24,9 @@ DEFAULTS: dict[str, object] = {
     "UNDATED_URL": "ohne-datum/{slug}/",
     "UNDATED_SAVE_AS": "ohne-datum/{slug}/index.html",
     "UNDATED_DATE": (1900, 1, 1),
+    # Every URL an article had, beside the content (commit it); "" keeps no history.
+    "URL_HISTORY": ".url-history.json",
+    "REDIRECTS_SAVE_AS": "_redirects",  # Netlify / Cloudflare Pages; "" writes none
 }
 
 
