@@ -117,8 +117,13 @@ def _build(
     from opeds.importer.report import ERROR
 
     _logging()
-    imported = _ingest(source, content, report, fatal=strict)
+    imported = _ingest(source, content, report, fatal=False)
     failed = imported.count(ERROR)
+    if strict and failed:
+        print(
+            f"build stopped: {failed} sources failed to import (--strict); {output} left as it was"
+        )
+        sys.exit(1)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
 
