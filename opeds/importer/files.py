@@ -253,7 +253,8 @@ class _Importer:
         target = self.content / output
         if self.content.resolve() not in target.resolve().parents:
             raise _SourceProblem(f"{output} leads outside {self.content} (a symbolic link?)")
-        current = _read(target)
+        # A moved file is judged by what is at its old place: that is what the importer wrote.
+        current = _read(self.content / moved_from) if moved_from else _read(target)
         action = decide(recorded, _digest(current), _sha256(new), force=self.force)
         if action is Action.KEPT:
             return self._kept(path.name, source_id, digest, record or Record("", "", output, ""))
