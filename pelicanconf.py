@@ -21,6 +21,10 @@ PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["pages"]
 READERS = {"html": None, "htm": None}  # only Markdown: imported text must not be read as HTML
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+# The folder is YYYY/MM, never a section; an article without a section word has none
+# (set a word here, e.g. "Meinung", to give such articles that section instead).
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = ""
 DEFAULT_PAGINATION = 20
 # Month pages list their articles in pages of 50; year pages only list months (opeds.site.archive).
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None,
@@ -74,6 +78,9 @@ AUTHORS_URL = "autor/"
 AUTHORS_SAVE_AS = AUTHORS_URL + "index.html"
 INDEX_URL = ""
 INDEX_SAVE_AS = "index.html"
+# Pieces without a date (date_precision: unknown) live apart from the years and months.
+UNDATED_URL = "ohne-datum/{slug}/"
+UNDATED_SAVE_AS = UNDATED_URL + "index.html"
 # Slugs of sections, topics and authors follow the importer's German rule (opeds.site.content).
 
 # --- Feeds ----------------------------------------------------------------------------------

@@ -47,12 +47,13 @@ def _ingest(
     force: bool = False,
     sections: str | None = None,
     places: str | None = None,
-) -> None:
-    """Import sources into content, print the summary, and exit non-zero when a file failed."""
+    fatal: bool = True,
+):
+    """Import sources into content and print the summary; exit 1 on a failed file if ``fatal``."""
     from opeds.common.ownership import FolderBusy
     from opeds.importer.files import IngestError, read_places, write_report
     from opeds.importer.files import ingest as run_ingest
-    from opeds.importer.report import ERROR, KEPT
+    from opeds.importer.report import ERROR, KEPT, SOURCE_REMOVED, WITHDRAWN
     from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
     try:
@@ -71,11 +72,14 @@ def _ingest(
     for entry in result.entries:
         if entry.status == ERROR:
             print(f"{source / entry.source}:{entry.line or 1}: {entry.reason}", file=sys.stderr)
-        elif entry.status == KEPT:
-            print(f"{content / entry.output}: kept: {entry.reason}", file=sys.stderr)
+        elif entry.status in (KEPT, SOURCE_REMOVED, WITHDRAWN):
+            print(f"{content / entry.output}: {entry.status}: {entry.reason}", file=sys.stderr)
+        for warning in entry.warnings:
+            print(f"{source / entry.source}: warning: {warning}", file=sys.stderr)
     print(f"import: {result.summary()}")
-    if not result.ok:
+    if fatal and not result.ok:
         sys.exit(1)
+    return result
 
 
 @task(
@@ -116,14 +120,26 @@ def _build(
     cache: Path,
     siteurl: str | None = None,
     check: bool = False,
+    strict: bool = False,
+    report: str | None = None,
     force_target: bool = False,
 ) -> Path:
-    """Import, build (for ``siteurl`` in production), optionally check, and swap the site in."""
+    """Import, build (for ``siteurl`` in production), optionally check, and swap the site in.
+
+    A source that cannot be imported is listed and left out; ``strict`` makes it fatal.
+    """
     from opeds.build.run import BuildError, build_site
+    from opeds.importer.report import ERROR
 
     _logging()
     _guard(output, "to build into", [source, content], force_target)
-    _ingest(source, content)
+    imported = _ingest(source, content, report, fatal=False)
+    failed = imported.count(ERROR)
+    if strict and failed:
+        print(
+            f"build stopped: {failed} sources failed to import (--strict); {output} left as it was"
+        )
+        sys.exit(1)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
 
@@ -144,7 +160,14 @@ def _build(
     except BuildError as error:
         print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
-    print(f"build: site written to {output}")
+    if failed:
+        total = len(imported.entries)
+        print(
+            f"build: site written to {output} without {failed} of {total} "
+            "sources that failed to import (listed above; --strict makes that fatal)"
+        )
+    else:
+        print(f"build: site written to {output}")
     return output
 
 
@@ -174,6 +197,8 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
         "check": "run invoke check on the new site before it replaces the old one",
         "cache": "the build cache folder (default: cache/)",
+        "strict": "stop when any source fails to import (default: build without it, list it)",
+        "report": "write the import report (one JSON entry per source file) to this path",
         "force_target": FORCE_TARGET_HELP,
     }
 )
@@ -186,6 +211,8 @@ def build(
     production=False,
     siteurl=None,
     check=False,
+    strict=False,
+    report=None,
     force_target=False,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
@@ -193,7 +220,14 @@ def build(
     if check:
         _preflight("invoke build --check")
     folders = _folders(source, content, output, cache, CONFIG["output"])
-    _build(**folders, siteurl=url, check=check, force_target=force_target)
+    _build(
+        **folders,
+        siteurl=url,
+        check=check,
+        strict=strict,
+        report=report,
+        force_target=force_target,
+    )
 
 
 def _run_checks(output: Path, siteurl: str) -> list:
@@ -240,6 +274,7 @@ def check(c, output=None, siteurl=None):
         "siteurl": "the public URL; default: $OPEDS_SITEURL",
         "dry_run": "build and check, then only show what would change",
         "output": "where the production build goes (default .publish/, apart from output/)",
+        "strict": "stop when any source fails to import",
         "force_target": FORCE_TARGET_HELP,
     }
 )
@@ -252,6 +287,7 @@ def publish(
     content=None,
     output=None,
     cache=None,
+    strict=False,
     force_target=False,
 ):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
@@ -271,7 +307,7 @@ def publish(
     protected = [folders["source"], folders["content"], folders["output"]]
     if folder:
         _guard(folder, "to publish into", protected, force_target)
-    site = _build(**folders, siteurl=url, check=True, force_target=force_target)
+    site = _build(**folders, siteurl=url, check=True, strict=strict, force_target=force_target)
     try:
         with _publish_lock(folder):
             if folder:
