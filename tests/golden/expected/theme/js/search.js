@@ -9,6 +9,7 @@ const list = document.getElementById("suche-treffer");
 const more = document.getElementById("suche-mehr");
 const selects = [...form.querySelectorAll("select[data-filter]")];
 const PAGE = Number(words.pageSize) || 20; // results shown at once; "load more" adds more
+const FIRST = 5; // results fetched and shown first, so the reader sees answers soonest
 const plural = new Intl.PluralRules(words.lang);
 const number = new Intl.NumberFormat(words.lang);
 const collator = new Intl.Collator(words.lang);
@@ -124,10 +125,17 @@ function fillSelect(select, counts, chosen) {
 
 async function showMore(mine, focus) {
   const next = results.slice(shown, shown + PAGE);
-  const data = await Promise.all(next.map((result) => result.data()));
-  if (mine !== generation) return;
-  const items = data.map(entry);
-  list.append(...items);
+  // Each result is a fragment file of its own: the first few go on screen before the rest.
+  const batches = [next.slice(0, FIRST), next.slice(FIRST)].filter((batch) => batch.length);
+  const items = [];
+  for (const [index, batch] of batches.entries()) {
+    const data = await Promise.all(batch.map((result) => result.data()));
+    if (mine !== generation) return;
+    const added = data.map(entry);
+    list.append(...added);
+    items.push(...added);
+    if (index === 0) performance.mark("suche-first");
+  }
   shown += next.length;
   more.hidden = shown >= results.length;
   const total = counted(results.length);
@@ -155,17 +163,12 @@ async function run(state) {
   }
   performance.mark("suche-start");
   status.textContent = words.loading;
+  list.setAttribute("aria-busy", "true"); // until results and counts are in
   const options = { filters: chosen };
   if (state.sort === "neu") options.sort = { date: "desc" };
   const search = await pagefind.search(state.q || null, options);
-  // A chosen filter counts its values as if it were not chosen, so a reader sees where to go.
-  const own = await Promise.all(selects.map((select) => state[select.name]
-    ? pagefind.search(state.q || null, { filters: chosenFilters(state, select.name) })
-    : search));
+  performance.mark("suche-found");
   if (mine !== generation) return;
-  selects.forEach((select, index) => {
-    fillSelect(select, own[index].filters[select.dataset.filter], state[select.name]);
-  });
   results = search.results;
   shown = 0;
   list.replaceChildren();
@@ -175,7 +178,18 @@ async function run(state) {
   } else {
     await showMore(mine, false);
   }
-  if (mine === generation) performance.measure("suche-results", "suche-start");
+  if (mine !== generation) return;
+  performance.measure("suche-results", "suche-start");
+  // The counts come after the results: a chosen filter counts its values as if it were not
+  // chosen (one more search per chosen filter), so a reader sees where else to look.
+  const own = await Promise.all(selects.map((select) => state[select.name]
+    ? pagefind.search(state.q || null, { filters: chosenFilters(state, select.name) })
+    : search));
+  if (mine !== generation) return;
+  selects.forEach((select, index) => {
+    fillSelect(select, own[index].filters[select.dataset.filter], state[select.name]);
+  });
+  list.setAttribute("aria-busy", "false");
 }
 
 function submitted(push) {
@@ -211,6 +225,12 @@ async function start() {
     control.addEventListener("change", () => submitted(false));
   }
   more.addEventListener("click", () => showMore(generation, true));
+  // While the reader types, Pagefind fetches the index files the words will need.
+  let typing = 0;
+  form.q.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => pagefind.preload(form.q.value.trim()), 150);
+  });
   window.addEventListener("popstate", () => run(readState(location.search)));
   await run(readState(location.search));
   document.documentElement.dataset.search = "ready";
