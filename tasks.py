@@ -102,6 +102,7 @@ def _build(
     cache: Path,
     siteurl: str | None = None,
     check: bool = False,
+    search_shards: bool = False,
 ) -> Path:
     """Import, build (for ``siteurl`` in production), optionally check, and swap the site in."""
     from opeds.build.run import BuildError, build_site
@@ -110,6 +111,8 @@ def _build(
     _ingest(source, content)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
+    if search_shards:
+        overrides["SEARCH_SHARDS"] = True
 
     def verify(staging: Path) -> list:
         return _run_checks(staging, siteurl or "")
@@ -147,6 +150,7 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
         "check": "run invoke check on the new site before it replaces the old one",
         "cache": "the build cache folder (default: cache/)",
+        "search_shards": "index each year on its own (pagefind/YYYY/, listed in shards.json)",
     }
 )
 def build(
@@ -158,11 +162,12 @@ def build(
     production=False,
     siteurl=None,
     check=False,
+    search_shards=False,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
     folders = _folders(source, content, output, cache, CONFIG["output"])
-    _build(**folders, siteurl=url, check=check)
+    _build(**folders, siteurl=url, check=check, search_shards=search_shards)
 
 
 def _run_checks(output: Path, siteurl: str) -> list:
@@ -300,9 +305,12 @@ def test(c, k=None):
         "workdir": "keep sources, content, output and cache here instead of a temporary folder",
         "verify": "end with a cold build of the final content; fail if its bytes differ",
         "part": "instead, a named part on the real-article corpus: importer",
+        "search_shards": "build with a search index per year (invoke build --search-shards)",
     }
 )
-def bench(c, articles=10_000, report=None, workdir=None, verify=False, part=None):
+def bench(
+    c, articles=10_000, report=None, workdir=None, verify=False, part=None, search_shards=False
+):
     """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
     if part:
@@ -318,6 +326,7 @@ def bench(c, articles=10_000, report=None, workdir=None, verify=False, part=None
         Path(report or CONFIG["cache"] / f"bench-{count}.json"),
         workdir=Path(workdir) if workdir else None,
         verify=verify,
+        extra=["--search-shards"] if search_shards else [],
     )
 
 

@@ -53,6 +53,43 @@ class _ErrorCollector(logging.Handler):
         self.messages.append(f"{message}: {reason}" if reason else message)
 
 
+class _Members(list):
+    """A list whose ``in`` looks up identity in a set.
+
+    Pelican lists a section's articles with ``[a for a in dates if a in articles]``: one scan
+    of the section per article of the archive, quadratic in the archive's size. Articles
+    compare by identity, so a set of ids answers the same, in constant time.
+    """
+
+    def __init__(self, items) -> None:
+        super().__init__(items)
+        self._ids = {id(item) for item in self}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
+
+    def append(self, item) -> None:
+        """Append ``item`` and remember it."""
+        super().append(item)
+        self._ids.add(id(item))
+
+    def extend(self, items) -> None:
+        """Extend by ``items`` and remember them."""
+        for item in items:
+            self.append(item)
+
+
+def linear_taxonomies(generator) -> None:
+    """Give sections, topics and authors member lists that answer ``in`` in constant time."""
+    if not isinstance(generator, ArticlesGenerator):
+        return
+    for name in ("categories", "authors"):
+        entries = getattr(generator, name)
+        entries[:] = [(key, _Members(articles)) for key, articles in entries]
+    for tag, articles in list(generator.tags.items()):
+        generator.tags[tag] = _Members(articles)
+
+
 def duplicate_urls(generators: list[object]) -> list[str]:
     """Name every output file that two sources would both write."""
     writers: dict[str, list[str]] = defaultdict(list)
@@ -134,16 +171,18 @@ def build_site(
 
     signals.all_generators_finalized.connect(find_duplicates)
     signals.get_writer.connect(give_writer)
+    signals.article_generator_finalized.connect(linear_taxonomies)
     root = logging.getLogger()
     root.addHandler(collector)
     try:
         Pelican(settings).run()
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
+        if search_index:
+            shards = bool(settings.get("SEARCH_SHARDS"))
+            index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards)
         linked = link_unchanged(staging, output)
         log.info("pages: %d article pages reused, %d more files unchanged", keys.reused, linked)
-        if search_index:
-            index_site(staging, settings["DEFAULT_LANG"], cache)
         if verify and (findings := verify(staging)):
             raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
@@ -159,4 +198,5 @@ def build_site(
         root.removeHandler(collector)
         signals.all_generators_finalized.disconnect(find_duplicates)
         signals.get_writer.disconnect(give_writer)
+        signals.article_generator_finalized.disconnect(linear_taxonomies)
     swap_in(staging, output)
