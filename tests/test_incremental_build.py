@@ -235,3 +235,14 @@ def test_search_shards_reindex_only_the_changed_year(tmp_path: Path) -> None:
     assert year in changed
     assert len(changed) < len(years)
     assert {y for y in years if after[y] != before[y]} == changed
+
+
+def test_unchanged_build_restores_a_damaged_live_output(site: Site) -> None:
+    """Nothing changed in the content, but a live file was removed or edited: build again."""
+    site.build(site.output, site.cache)
+    expected = tree(site.output)
+    page = next(p for p in sorted(site.output.rglob("index.html")) if p.parent != site.output)
+    (site.output / "index.html").unlink()
+    page.write_bytes(b"damaged")  # a new inode: the live file is not the one recorded
+    site.build(site.output, site.cache)
+    assert tree(site.output) == expected

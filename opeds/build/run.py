@@ -20,6 +20,7 @@ from opeds.build.incremental import (
     IncrementalWriter,
     PageKeys,
     environment_digest,
+    input_digest,
     link_unchanged,
     settings_digest,
 )
@@ -155,6 +156,13 @@ def build_site(
     settings["OPEDS_CACHE_PATH"] = str(cache)
     where = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
     keys = PageKeys(output, cache / "pages" / f"{where}.json", base_key)
+    # The same content, settings, code and options as the live output, which nobody touched:
+    # the build would give the same bytes, so the live output stays as it is.
+    options = f"compress={compress} search={search_index}"
+    input_key = "" if verify else input_digest(content, base_key, options)
+    if keys.up_to_date(input_key):
+        log.info("build: nothing changed since the live output was built")
+        return
     writer = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
 
     def give_writer(_pelican: object) -> type:
@@ -187,7 +195,7 @@ def build_site(
             raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
             precompress(staging, previous=output)
-        keys.save(staging)
+        keys.save(staging, input_key)
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
