@@ -243,6 +243,6 @@ def test_unchanged_build_restores_a_damaged_live_output(site: Site) -> None:
     expected = tree(site.output)
     page = next(p for p in sorted(site.output.rglob("index.html")) if p.parent != site.output)
     (site.output / "index.html").unlink()
-    page.write_bytes(b"damaged")  # a new inode: the live file is not the one recorded
+    page.write_bytes(b"damaged")  # written in place: its size and time no longer match
     site.build(site.output, site.cache)
     assert tree(site.output) == expected
