@@ -4,19 +4,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEPS   := pyproject.toml constraints.txt
 
-.PHONY: site test serve clean system-tools
+.PHONY: site test tools serve clean system-tools
 
 site: $(VENV)/.site
 	$(BIN)/invoke build
 	@echo
 	@echo "The site is in output/. View it with:  make serve  ->  http://127.0.0.1:8000/"
 
-test: system-tools $(VENV)/.test node_modules/.installed
+test: tools $(VENV)/.test
 	$(BIN)/invoke test
 
-# Debian packages the checks need: Chromium (browser tests, axe), Java (Nu checker), npm, rsync.
-# Installed when this runs as root with apt-get; otherwise make stops and says what to install.
-SYSTEM_TOOLS := chromium:chromium java:default-jre-headless npm:npm rsync:rsync
+# What invoke check and invoke publish need beyond `make site`: the system tools and the
+# npm checkers. (Both tasks also run npm ci themselves when npm is there.)
+tools: system-tools node_modules/.installed
+
+# Debian packages the checks and publish targets need: Chromium (browser tests, axe), Java
+# (Nu checker), npm, rsync, git. Installed when this runs as root with apt-get; otherwise
+# make stops and says what to install.
+SYSTEM_TOOLS := chromium:chromium java:default-jre-headless npm:npm rsync:rsync git:git
 system-tools:
 	@for need in $(SYSTEM_TOOLS); do \
 	  cmd=$${need%%:*}; pkg=$${need#*:}; \
@@ -26,7 +31,7 @@ system-tools:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null \
 	      || { echo "could not install $$pkg: run  sudo apt-get install $$pkg" >&2; exit 1; }; \
 	  else \
-	    echo "make test needs $$cmd: run  sudo apt-get install $$pkg" >&2; exit 1; \
+	    echo "the checks need $$cmd: run  sudo apt-get install $$pkg" >&2; exit 1; \
 	  fi; \
 	done
 
@@ -43,7 +48,7 @@ $(VENV)/.site: $(VENV)/bin/python $(DEPS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
 	touch $@
 
-# The test suite's Node tools (the Nu HTML checker), exactly as package-lock.json pins them.
+# The checkers' Node packages (Nu HTML checker, axe-core), exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@

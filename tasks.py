@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -26,8 +27,17 @@ CONFIG = {
 }
 
 
+FORCE_TARGET_HELP = (
+    "replace or mirror into the folder even if it holds files an earlier build or publish did "
+    "not write (never the root, a home folder, the project, content/ or sources/)"
+)
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # SIGTERM skips `finally` blocks unless it becomes an exit: this way an import records what
+    # it wrote and a build removes its staging folder when asked to stop.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _ingest(
@@ -39,19 +49,23 @@ def _ingest(
     places: str | None = None,
 ) -> None:
     """Import sources into content, print the summary, and exit non-zero when a file failed."""
+    from opeds.common.ownership import FolderBusy
+    from opeds.importer.files import IngestError, read_places, write_report
     from opeds.importer.files import ingest as run_ingest
-    from opeds.importer.files import read_places, write_report
     from opeds.importer.report import ERROR, KEPT
     from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
-    result = run_ingest(
-        source,
-        content,
-        sections=[s.strip() for s in sections.split(",")] if sections else DEFAULT_SECTIONS,
-        places=read_places(Path(places)) if places else (),
-        force=force,
-        progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
-    )
+    try:
+        result = run_ingest(
+            source,
+            content,
+            sections=[s.strip() for s in sections.split(",")] if sections else DEFAULT_SECTIONS,
+            places=read_places(Path(places)) if places else (),
+            force=force,
+            progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
+        )
+    except (IngestError, FolderBusy) as error:
+        sys.exit(f"import failed, nothing was written: {error}")
     if report:
         write_report(result, Path(report))
     for entry in result.entries:
@@ -102,12 +116,14 @@ def _build(
     cache: Path,
     siteurl: str | None = None,
     check: bool = False,
+    force_target: bool = False,
     search_shards: bool = False,
 ) -> Path:
     """Import, build (for ``siteurl`` in production), optionally check, and swap the site in."""
     from opeds.build.run import BuildError, build_site
 
     _logging()
+    _guard(output, "to build into", [source, content], force_target)
     _ingest(source, content)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
@@ -125,6 +141,7 @@ def _build(
             cache=cache,
             compress=bool(siteurl),
             verify=verify if check else None,
+            force_target=force_target,
             **overrides,
         )
     except BuildError as error:
@@ -132,6 +149,16 @@ def _build(
         sys.exit(1)
     print(f"build: site written to {output}")
     return output
+
+
+def _guard(folder: Path, what: str, protected: list[Path], force: bool) -> None:
+    """Exit before any work unless ``folder`` is missing, empty or filled by us earlier."""
+    from opeds.common.ownership import TargetRefused, check_target
+
+    try:
+        check_target(folder, what, protected=protected, force=force)
+    except TargetRefused as error:
+        sys.exit(str(error))
 
 
 def _folders(source, content, output, cache, default_output: Path) -> dict[str, Path]:
@@ -150,6 +177,7 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
         "check": "run invoke check on the new site before it replaces the old one",
         "cache": "the build cache folder (default: cache/)",
+        "force_target": FORCE_TARGET_HELP,
         "search_shards": "index each year on its own (pagefind/YYYY/, listed in shards.json)",
     }
 )
@@ -162,12 +190,21 @@ def build(
     production=False,
     siteurl=None,
     check=False,
+    force_target=False,
     search_shards=False,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
+    if check:
+        _preflight("invoke build --check")
     folders = _folders(source, content, output, cache, CONFIG["output"])
-    _build(**folders, siteurl=url, check=check, search_shards=search_shards)
+    _build(
+        **folders,
+        siteurl=url,
+        check=check,
+        force_target=force_target,
+        search_shards=search_shards,
+    )
 
 
 def _run_checks(output: Path, siteurl: str) -> list:
@@ -191,19 +228,30 @@ def _check(output: Path, siteurl: str = "") -> None:
         sys.exit(1)
 
 
+def _preflight(task_name: str, commands: tuple[str, ...] = ()) -> None:
+    """Install the npm checkers if npm can; else stop, before any work, naming what is missing."""
+    from opeds.check.tools import advice, prepare
+
+    missing = prepare(commands)
+    if missing:
+        sys.exit(advice(task_name, missing))
+
+
 @task(help={"siteurl": "the URL the site was built for (absolute links to it are internal)"})
 def check(c, output=None, siteurl=None):
     """Check the built site: internal links and anchors, HTML (Nu checker), feeds."""
+    _preflight("invoke check")
     _check(Path(output or CONFIG["output"]), siteurl or os.environ.get("OPEDS_SITEURL", ""))
 
 
 @task(
     help={
-        "target": "DIR, user@host:path (rsync over SSH) or git:REPO[#branch]; "
-        "default: $OPEDS_PUBLISH_TARGET",
+        "target": "DIR, user@host:path (rsync over SSH), git:REPO[#branch], "
+        "rclone:REMOTE:BUCKET/PATH or s3://BUCKET/PATH; default: $OPEDS_PUBLISH_TARGET",
         "siteurl": "the public URL; default: $OPEDS_SITEURL",
         "dry_run": "build and check, then only show what would change",
         "output": "where the production build goes (default .publish/, apart from output/)",
+        "force_target": FORCE_TARGET_HELP,
     }
 )
 def publish(
@@ -215,6 +263,7 @@ def publish(
     content=None,
     output=None,
     cache=None,
+    force_target=False,
 ):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
     from opeds.publish.targets import PublishError, Target
@@ -224,17 +273,41 @@ def publish(
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
     except PublishError as error:
         sys.exit(f"publish: {error}")
+    _preflight("invoke publish", where.commands)
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
     url = _siteurl(siteurl)
     folders = _folders(source, content, output, cache, CONFIG["publish_output"])
-    site = _build(**folders, siteurl=url, check=True)
+    # A folder is mirrored with --delete: refuse one that is not ours before building anything.
+    folder = Path(where.location) if where.kind == "folder" else None
+    protected = [folders["source"], folders["content"], folders["output"]]
+    if folder:
+        _guard(folder, "to publish into", protected, force_target)
+    site = _build(**folders, siteurl=url, check=True, force_target=force_target)
     try:
-        changes = send(site, where, dry_run=dry_run)
+        with _publish_lock(folder):
+            if folder:
+                _guard(folder, "to publish into", protected, force_target)
+            changes = send(site, where, dry_run=dry_run)
     except PublishError as error:
         sys.exit(f"publish failed, the target is as it was: {error}")
     print(changes.rstrip() or "no changes")
     verb = "would publish" if dry_run else "published"
     print(f"publish: {verb} {site} to {where.kind} {where.location}")
+
+
+@contextlib.contextmanager
+def _publish_lock(folder: Path | None):
+    """Hold the lock of a folder target while it is mirrored; exit if another publish has it."""
+    from opeds.common.ownership import FolderBusy, hold
+
+    if folder is None:
+        yield
+        return
+    try:
+        with hold(folder, "publish"):
+            yield
+    except FolderBusy as error:
+        sys.exit(f"publish: {error}")
 
 
 @task
@@ -268,6 +341,19 @@ def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
 def golden(c):
     """Rebuild the golden site's expected output; review the diff like code before committing."""
     c.run(f"{sys.executable} -m tests.golden_site", pty=False)
+
+
+@task
+def translations(c):
+    """Extract the templates' words into theme/translations and update each language's .po."""
+    theme = ROOT / "theme"
+    template = theme / "translations" / "messages.pot"
+    babel = f"{sys.executable} -m babel.messages.frontend"
+    c.run(f"{babel} extract --no-location --sort-output --omit-header -F {theme / 'babel.cfg'} "
+          f"-o {template} {theme}", pty=False)  # fmt: skip
+    c.run(f"{babel} update --no-wrap --ignore-pot-creation-date -i {template} "
+          f"-d {theme / 'translations'}", pty=False)  # fmt: skip
+    print("translations: edit the .po files below theme/translations in any PO editor")
 
 
 @task

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.golden_site import build_golden
-from tests.support import ROOT, serve
+from tests.support import serve
 
 PAGES = [
     "/",
@@ -20,7 +21,6 @@ PAGES = [
     "/rubrik/",
     "/404.html",
 ]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 
 # Every visible text node: its WCAG contrast ratio against the first opaque background behind it.
 CONTRASTS = """() => {
@@ -59,8 +59,16 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for screenshots to look at, outside the repository (pytest prints its base)."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_all_text_has_contrast_of_at_least_4_5(browser: Browser, served_site: str, scheme: str):
+def test_all_text_has_contrast_of_at_least_4_5(
+    browser: Browser, served_site: str, scheme: str, artifacts: Path
+):
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1024, "height": 800})
     page = context.new_page()
     for path in PAGES:
@@ -69,15 +77,14 @@ def test_all_text_has_contrast_of_at_least_4_5(browser: Browser, served_site: st
         assert len(contrasts) > 10, path
         low = [c for c in contrasts if c["ratio"] < 4.5]
         assert not low, (scheme, path, low[:5])
-    ARTIFACTS.mkdir(exist_ok=True)
     page.goto(served_site + PAGES[4])
-    page.screenshot(path=ARTIFACTS / f"article-{scheme}.png", full_page=True)
+    page.screenshot(path=artifacts / f"article-{scheme}.png", full_page=True)
     context.close()
 
 
 @pytest.mark.parametrize("width", [320, 768, 1600])
 def test_pages_fit_the_screen_without_sideways_scrolling(
-    browser: Browser, served_site: str, width: int
+    browser: Browser, served_site: str, width: int, artifacts: Path
 ):
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
@@ -85,9 +92,8 @@ def test_pages_fit_the_screen_without_sideways_scrolling(
         page.goto(served_site + path)
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, (path, overflow)
-    ARTIFACTS.mkdir(exist_ok=True)
     page.goto(served_site + PAGES[4])
-    page.screenshot(path=ARTIFACTS / f"article-{width}.png", full_page=True)
+    page.screenshot(path=artifacts / f"article-{width}.png", full_page=True)
     context.close()
 
 
@@ -151,14 +157,13 @@ def test_a_readers_path_from_home_to_the_next_article(browser: Browser, served_s
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [375, 1280])
 def test_screenshots_of_article_and_archive(
-    browser: Browser, served_site: str, width: int, scheme: str
+    browser: Browser, served_site: str, width: int, scheme: str, artifacts: Path
 ):
     context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
     page = context.new_page()
-    ARTIFACTS.mkdir(exist_ok=True)
     for name, path in (("article", PAGES[4]), ("archive", "/archiv/")):
         page.goto(served_site + path)
-        shot = ARTIFACTS / f"{name}-{width}-{scheme}.png"
+        shot = artifacts / f"{name}-{width}-{scheme}.png"
         page.screenshot(path=shot, full_page=True)
         assert shot.stat().st_size > 5000
         overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")

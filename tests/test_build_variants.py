@@ -7,8 +7,12 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract
+from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
+
 from opeds.site import htmlcache
-from opeds.site.i18n import STRINGS
 from tests.golden_site import CONTENT, build_golden
 from tests.support import ROOT, soup, tree
 
@@ -26,13 +30,37 @@ def test_warm_cache_build_typesets_nothing_and_gives_the_same_site(
     assert tree(tmp_path / "out") == tree(golden_builds["cold"])
 
 
-def test_every_ui_string_exists_in_both_languages() -> None:
-    assert STRINGS["de"].keys() == STRINGS["en"].keys()
-    for key, german in STRINGS["de"].items():
-        english = STRINGS["en"][key]
-        assert type(german) is type(english), key
-        fields = re.findall(r"\{(\w+)\}", str(german))
-        assert sorted(fields) == sorted(re.findall(r"\{(\w+)\}", str(english))), key
+def template_messages() -> set[tuple[str | None, object]]:
+    """Extract every (context, msgid) the templates mark for translation, as Babel does."""
+    found = set()
+    for path in sorted((ROOT / "theme" / "templates").glob("*.html")):
+        with path.open("rb") as handle:
+            for _line, msgid, _comments, context in extract(
+                babel_extract, handle, keywords=DEFAULT_KEYWORDS
+            ):
+                found.add((context, msgid))
+    return found
+
+
+def read_catalog(lang: str):
+    with (ROOT / "theme/translations" / lang / "LC_MESSAGES/messages.po").open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_template_word_is_translated_in_each_catalog(lang: str) -> None:
+    catalog = read_catalog(lang)
+    wanted = template_messages()
+    assert len(wanted) > 30
+    have = {(m.context, m.id) for m in catalog if m.id}
+    assert wanted - have == set(), "missing from the catalog"
+    assert have - wanted == set(), "no longer used by any template"
+    for message in catalog:
+        if message.id:
+            strings = message.string if message.pluralizable else [message.string]
+            assert all(strings), f"{lang}: {message.id!r} is not translated"
+    problems = [(m.id, errors) for m, errors in catalog.check() if errors]
+    assert problems == []  # placeholders and plural forms agree with the msgid
 
 
 def test_english_site_language_changes_every_ui_word(tmp_path: Path) -> None:
@@ -52,15 +80,13 @@ def test_english_site_language_changes_every_ui_word(tmp_path: Path) -> None:
     content = " ".join(p.read_text(encoding="utf-8") for p in CONTENT.rglob("*.md"))
     content += " Meinungsarchiv Kommentare und Meinungsbeiträge Redaktion"
     german = set()
-    for key, value in STRINGS["de"].items():
-        for text in value.values() if isinstance(value, dict) else [value]:
-            for fragment in re.split(r"\{\w+\}", text):
+    for message in read_catalog("de"):
+        strings = message.string if message.pluralizable else [message.string]
+        english = message.id if message.pluralizable else [message.id]
+        for text in strings:
+            for fragment in re.split(r"%\(\w+\)s", text):
                 fragment = fragment.strip(" :·()")
-                if (
-                    len(fragment) >= 4
-                    and fragment not in content
-                    and fragment != STRINGS["en"][key]
-                ):
+                if len(fragment) >= 4 and fragment not in content and fragment not in english:
                     german.add(fragment)
     german |= {"Januar", "November", "März"} - {"November"}
     for page in sorted(site.rglob("*.html")):

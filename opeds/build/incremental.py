@@ -203,7 +203,14 @@ class PageKeys:
         linked = [getattr(article, "older_article", None), getattr(article, "newer_article", None),
                   *getattr(article, "related_articles", ())]  # fmt: skip
         for other in linked:
-            digest.update(b"-" if other is None else self.source_digest(other))
+            if other is None:
+                digest.update(b"-")
+                continue
+            # A related entry wraps its article with the reasons the page shows for it.
+            target = getattr(other, "article", other)
+            digest.update(self.source_digest(target) + str(target.save_as).encode())
+            if target is not other:
+                digest.update(repr((other.topics, other.words)).encode())
         return digest.hexdigest()
 
     def reusable(self, name: str, key: str) -> Path | None:

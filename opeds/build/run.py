@@ -24,7 +24,9 @@ from opeds.build.incremental import (
     link_unchanged,
     settings_digest,
 )
-from opeds.build.staging import swap_in
+from opeds.build.outputs import Claims, OutputClash, claiming_writer
+from opeds.build.staging import prepare, swap_in
+from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.search.pagefind import index_site
 
 log = logging.getLogger(__name__)
@@ -130,21 +132,33 @@ def build_site(
     compress: bool = False,
     search_index: bool = True,
     verify: Callable[[Path], list[object]] | None = None,
+    force_target: bool = False,
     **overrides: object,
 ) -> None:
     """Build ``content`` into ``output``; swap it in only if Pelican, the index and ``verify`` pass.
 
     ``verify`` gets the finished staging folder and returns findings; any finding fails the build.
+    ``output`` must be missing, empty or an earlier build's (``force_target`` lifts the last).
     """
-    staging = output.with_name(f".{output.name}.new")
-    if staging.exists():  # left by a build that was killed
-        shutil.rmtree(staging)
+    output = Path(os.path.abspath(output))  # "." has no name to put a staging folder beside
+    try:
+        check_target(output, "to build into", protected=[content], force=force_target)
+        with hold(output, "build"):
+            _build(settings_file, content, output, cache, compress, search_index, verify, overrides)
+    except (TargetRefused, FolderBusy) as error:
+        raise BuildError(str(error)) from None
+
+
+def _build(settings_file, content, output, cache, compress, search_index, verify, overrides):
+    """Build into a fresh staging folder and swap it in; called with the output's lock held."""
+    staging = prepare(output)
     settings = read_settings(
         str(settings_file),
         override={
             "PATH": str(content),
             "OUTPUT_PATH": str(staging),
             "CACHE_PATH": str(cache),
+            "OUTPUT_RETENTION": [MARKER],  # Pelican empties its output first: keep our marker
             **overrides,
         },
     )
@@ -162,23 +176,25 @@ def build_site(
     input_key = "" if verify else input_digest(content, base_key, options)
     if keys.up_to_date(input_key):
         log.info("build: nothing changed since the live output was built")
+        shutil.rmtree(staging)
         return
-    writer = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
-
-    def give_writer(_pelican: object) -> type:
-        return writer
-
+    incremental = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
     collector = _ErrorCollector(content)
     duplicates: list[str] = []
+    claims = Claims()
 
     def find_duplicates(generators: list[object]) -> None:
         duplicates.extend(duplicate_urls(generators))
         if duplicates:
             # Stop before Pelican writes anything: its own error names only the output file.
             raise BuildError("duplicate URLs:\n  " + "\n  ".join(duplicates))
+        claims.claim_copies(generators, settings)
+
+    def writer(pelican: object) -> type:
+        return claiming_writer(claims, base=incremental)
 
     signals.all_generators_finalized.connect(find_duplicates)
-    signals.get_writer.connect(give_writer)
+    signals.get_writer.connect(writer)
     signals.article_generator_finalized.connect(linear_taxonomies)
     root = logging.getLogger()
     root.addHandler(collector)
@@ -199,12 +215,15 @@ def build_site(
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    except OutputClash as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"two outputs at one path: {error}") from None
     except Exception as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"{type(error).__name__}: {error}") from error
     finally:
         root.removeHandler(collector)
         signals.all_generators_finalized.disconnect(find_duplicates)
-        signals.get_writer.disconnect(give_writer)
+        signals.get_writer.disconnect(writer)
         signals.article_generator_finalized.disconnect(linear_taxonomies)
     swap_in(staging, output)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from opeds.site import archive, content, i18n, metadata
+from opeds.site import archive, content, i18n, metadata, teaser
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,20 @@ def configure(pelican) -> None:
         date_text=i18n.ui_date,
         month_name=i18n.ui_month,
         og_locale=i18n.og_locale,
+        number=i18n.ui_number,
+        teaser_lead=teaser.teaser_lead,
     )
     settings.setdefault("JINJA_GLOBALS", {}).update(
-        t=i18n.ui,
         json_ld=json_ld,
         years_chart=archive.years_chart,
         months_chart=archive.months_chart,
     )
     content.reset_cache_counts(settings)
+
+
+def install_translations(generator) -> None:
+    """Give the generator's templates ``_``, ``ngettext`` and ``pgettext`` in the site language."""
+    folder = Path(generator.settings["THEME"]) / "translations"
+    generator.env.add_extension("jinja2.ext.i18n")
+    translations = i18n.load_translations(folder, generator.settings["DEFAULT_LANG"])
+    generator.env.install_gettext_translations(translations, newstyle=True)

@@ -53,6 +53,9 @@ def break_a_link(editor: Path) -> None:
         ("deploy@example.org:/var/www", "rsync", "deploy@example.org:/var/www", "gh-pages"),
         ("git:/srv/site.git", "git", "/srv/site.git", "gh-pages"),
         ("git:https://example.org/site.git#pages", "git", "https://example.org/site.git", "pages"),
+        ("rclone:r2:meinung/www", "rclone", "r2:meinung/www", "gh-pages"),
+        ("rclone:store:bucket", "rclone", "store:bucket", "gh-pages"),
+        ("s3://meinung/www/", "rclone", ":s3,env_auth=true:meinung/www", "gh-pages"),
     ],
 )  # fmt: skip
 def test_targets_are_read_from_their_spelling(text, kind, location, branch) -> None:
@@ -62,6 +65,13 @@ def test_targets_are_read_from_their_spelling(text, kind, location, branch) -> N
 def test_no_target_is_an_error() -> None:
     with pytest.raises(PublishError, match="OPEDS_PUBLISH_TARGET"):
         Target.parse("")
+
+
+@pytest.mark.parametrize("text", ["rclone:store", "rclone:store:", "rclone:store:/", "s3://"])
+def test_an_object_store_target_needs_a_bucket(text: str) -> None:
+    # Syncing to the root of a remote would delete every bucket's content there.
+    with pytest.raises(PublishError, match="BUCKET/PATH"):
+        Target.parse(text)
 
 
 def test_folder_target_gets_the_checked_production_site(editor: Path) -> None:

@@ -1,0 +1,17 @@
+"""Mirror a site into a folder or over SSH with rsync, so readers never see a half site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opeds.publish.command import run
+
+# --delay-updates and --delete-after: readers see the old site until every new file is there.
+RSYNC_FLAGS = ["--recursive", "--links", "--times", "--checksum", "--delete-after",
+               "--delay-updates", "--itemize-changes", "--human-readable"]  # fmt: skip
+
+
+def rsync(site: Path, destination: str, *, dry_run: bool) -> str:
+    """Mirror ``site`` to ``destination`` (a folder or ``user@host:path``) and list the changes."""
+    flags = [*RSYNC_FLAGS, "--dry-run"] if dry_run else RSYNC_FLAGS
+    return run(["rsync", *flags, f"{site}/", destination.rstrip("/") + "/"])
