@@ -131,7 +131,7 @@ def _build(
         overrides["SEARCH_SHARDS"] = True
 
     def verify(staging: Path) -> list:
-        return _run_checks(staging, siteurl or "")
+        return _run_checks(staging, siteurl or "", cache)
 
     try:
         build_site(
@@ -207,12 +207,12 @@ def build(
     )
 
 
-def _run_checks(output: Path, siteurl: str) -> list:
+def _run_checks(output: Path, siteurl: str, cache: Path | None = None) -> list:
     """Check a built site and print a one-line summary; return the findings."""
     from opeds.check import check_site
 
     started = time.perf_counter()
-    findings = check_site(output, siteurl)
+    findings = check_site(output, siteurl, cache=cache)
     pages = sum(1 for _ in output.rglob("*.html"))
     seconds = time.perf_counter() - started
     print(f"check: {pages} pages, {len(findings)} findings, {seconds:.1f} s")
