@@ -120,6 +120,9 @@ JINJA_ENVIRONMENT = {
 DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_SOURCES = False
 RELATIVE_URLS = False
+# No translations by slug: articles of different months may share a slug, and an English piece
+# is an article of its own, not a hidden translation; Pelican's pairing is also quadratic.
+ARTICLE_TRANSLATION_ID = None
 # Pelican's reader cache (parsed Markdown per file, checked by content hash, not by date).
 # opeds.build.run gives it a folder per settings and code version, so no change serves stale HTML.
 CACHE_CONTENT = True
@@ -127,3 +130,7 @@ LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "md5"
 GZIP_CACHE = False  # a plain pickle loads several times faster; the disk is not the limit
+# The search index per year (pagefind/YYYY/, listed newest first in pagefind/shards.json):
+# Pagefind's memory is bounded by the largest year and an edit re-indexes one year. Off until
+# theme/static/js/search.js reads shards.json; `invoke build --search-shards` turns it on.
+SEARCH_SHARDS = False

@@ -123,6 +123,7 @@ def _build(
     strict: bool = False,
     report: str | None = None,
     force_target: bool = False,
+    search_shards: bool = False,
 ) -> Path:
     """Import, build (for ``siteurl`` in production), optionally check, and swap the site in.
 
@@ -142,9 +143,11 @@ def _build(
         sys.exit(1)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
+    if search_shards:
+        overrides["SEARCH_SHARDS"] = True
 
     def verify(staging: Path) -> list:
-        return _run_checks(staging, siteurl or "")
+        return _run_checks(staging, siteurl or "", cache)
 
     try:
         build_site(
@@ -200,6 +203,7 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "strict": "stop when any source fails to import (default: build without it, list it)",
         "report": "write the import report (one JSON entry per source file) to this path",
         "force_target": FORCE_TARGET_HELP,
+        "search_shards": "index each year on its own (pagefind/YYYY/, listed in shards.json)",
     }
 )
 def build(
@@ -214,6 +218,7 @@ def build(
     strict=False,
     report=None,
     force_target=False,
+    search_shards=False,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
@@ -227,15 +232,16 @@ def build(
         strict=strict,
         report=report,
         force_target=force_target,
+        search_shards=search_shards,
     )
 
 
-def _run_checks(output: Path, siteurl: str) -> list:
+def _run_checks(output: Path, siteurl: str, cache: Path | None = None) -> list:
     """Check a built site and print a one-line summary; return the findings."""
     from opeds.check import check_site
 
     started = time.perf_counter()
-    findings = check_site(output, siteurl)
+    findings = check_site(output, siteurl, cache=cache)
     pages = sum(1 for _ in output.rglob("*.html"))
     seconds = time.perf_counter() - started
     print(f"check: {pages} pages, {len(findings)} findings, {seconds:.1f} s")
@@ -416,9 +422,12 @@ def test(c, k=None):
         "workdir": "keep sources, content, output and cache here instead of a temporary folder",
         "verify": "end with a cold build of the final content; fail if its bytes differ",
         "part": "instead, a named part on the real-article corpus: importer",
+        "search_shards": "build with a search index per year (invoke build --search-shards)",
     }
 )
-def bench(c, articles=10_000, report=None, workdir=None, verify=False, part=None):
+def bench(
+    c, articles=10_000, report=None, workdir=None, verify=False, part=None, search_shards=False
+):
     """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
     if part:
@@ -434,6 +443,7 @@ def bench(c, articles=10_000, report=None, workdir=None, verify=False, part=None
         Path(report or CONFIG["cache"] / f"bench-{count}.json"),
         workdir=Path(workdir) if workdir else None,
         verify=verify,
+        extra=["--search-shards"] if search_shards else [],
     )
 
 
