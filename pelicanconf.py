@@ -112,6 +112,11 @@ JINJA_ENVIRONMENT = {
 # --- Determinism and speed ------------------------------------------------------------------
 DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_SOURCES = False
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
 RELATIVE_URLS = False
+# Pelican's reader cache (parsed Markdown per file, checked by content hash, not by date).
+# opeds.build.run gives it a folder per settings and code version, so no change serves stale HTML.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "md5"
+GZIP_CACHE = False  # a plain pickle loads several times faster; the disk is not the limit

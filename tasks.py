@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -26,8 +27,17 @@ CONFIG = {
 }
 
 
+FORCE_TARGET_HELP = (
+    "replace or mirror into the folder even if it holds files an earlier build or publish did "
+    "not write (never the root, a home folder, the project, content/ or sources/)"
+)
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # SIGTERM skips `finally` blocks unless it becomes an exit: this way an import records what
+    # it wrote and a build removes its staging folder when asked to stop.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _ingest(
@@ -39,19 +49,23 @@ def _ingest(
     places: str | None = None,
 ) -> None:
     """Import sources into content, print the summary, and exit non-zero when a file failed."""
+    from opeds.common.ownership import FolderBusy
+    from opeds.importer.files import IngestError, read_places, write_report
     from opeds.importer.files import ingest as run_ingest
-    from opeds.importer.files import read_places, write_report
     from opeds.importer.report import ERROR, KEPT
     from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
-    result = run_ingest(
-        source,
-        content,
-        sections=[s.strip() for s in sections.split(",")] if sections else DEFAULT_SECTIONS,
-        places=read_places(Path(places)) if places else (),
-        force=force,
-        progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
-    )
+    try:
+        result = run_ingest(
+            source,
+            content,
+            sections=[s.strip() for s in sections.split(",")] if sections else DEFAULT_SECTIONS,
+            places=read_places(Path(places)) if places else (),
+            force=force,
+            progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
+        )
+    except (IngestError, FolderBusy) as error:
+        sys.exit(f"import failed, nothing was written: {error}")
     if report:
         write_report(result, Path(report))
     for entry in result.entries:
@@ -102,11 +116,13 @@ def _build(
     cache: Path,
     siteurl: str | None = None,
     check: bool = False,
+    force_target: bool = False,
 ) -> Path:
     """Import, build (for ``siteurl`` in production), optionally check, and swap the site in."""
     from opeds.build.run import BuildError, build_site
 
     _logging()
+    _guard(output, "to build into", [source, content], force_target)
     _ingest(source, content)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
@@ -122,6 +138,7 @@ def _build(
             cache=cache,
             compress=bool(siteurl),
             verify=verify if check else None,
+            force_target=force_target,
             **overrides,
         )
     except BuildError as error:
@@ -129,6 +146,16 @@ def _build(
         sys.exit(1)
     print(f"build: site written to {output}")
     return output
+
+
+def _guard(folder: Path, what: str, protected: list[Path], force: bool) -> None:
+    """Exit before any work unless ``folder`` is missing, empty or filled by us earlier."""
+    from opeds.common.ownership import TargetRefused, check_target
+
+    try:
+        check_target(folder, what, protected=protected, force=force)
+    except TargetRefused as error:
+        sys.exit(str(error))
 
 
 def _folders(source, content, output, cache, default_output: Path) -> dict[str, Path]:
@@ -147,6 +174,7 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
         "check": "run invoke check on the new site before it replaces the old one",
         "cache": "the build cache folder (default: cache/)",
+        "force_target": FORCE_TARGET_HELP,
     }
 )
 def build(
@@ -158,13 +186,14 @@ def build(
     production=False,
     siteurl=None,
     check=False,
+    force_target=False,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
     if check:
         _preflight("invoke build --check")
     folders = _folders(source, content, output, cache, CONFIG["output"])
-    _build(**folders, siteurl=url, check=check)
+    _build(**folders, siteurl=url, check=check, force_target=force_target)
 
 
 def _run_checks(output: Path, siteurl: str) -> list:
@@ -211,6 +240,7 @@ def check(c, output=None, siteurl=None):
         "siteurl": "the public URL; default: $OPEDS_SITEURL",
         "dry_run": "build and check, then only show what would change",
         "output": "where the production build goes (default .publish/, apart from output/)",
+        "force_target": FORCE_TARGET_HELP,
     }
 )
 def publish(
@@ -222,6 +252,7 @@ def publish(
     content=None,
     output=None,
     cache=None,
+    force_target=False,
 ):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
     from opeds.publish.targets import PublishError, Target, check_target
@@ -236,14 +267,37 @@ def publish(
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
     url = _siteurl(siteurl)
     folders = _folders(source, content, output, cache, CONFIG["publish_output"])
-    site = _build(**folders, siteurl=url, check=True)
+    # A folder is mirrored with --delete: refuse one that is not ours before building anything.
+    folder = Path(where.location) if where.kind == "folder" else None
+    protected = [folders["source"], folders["content"], folders["output"]]
+    if folder:
+        _guard(folder, "to publish into", protected, force_target)
+    site = _build(**folders, siteurl=url, check=True, force_target=force_target)
     try:
-        changes = send(site, where, dry_run=dry_run)
+        with _publish_lock(folder):
+            if folder:
+                _guard(folder, "to publish into", protected, force_target)
+            changes = send(site, where, dry_run=dry_run)
     except PublishError as error:
         sys.exit(f"publish failed, the target is as it was: {error}")
     print(changes.rstrip() or "no changes")
     verb = "would publish" if dry_run else "published"
     print(f"publish: {verb} {site} to {where.kind} {where.location}")
+
+
+@contextlib.contextmanager
+def _publish_lock(folder: Path | None):
+    """Hold the lock of a folder target while it is mirrored; exit if another publish has it."""
+    from opeds.common.ownership import FolderBusy, hold
+
+    if folder is None:
+        yield
+        return
+    try:
+        with hold(folder, "publish"):
+            yield
+    except FolderBusy as error:
+        sys.exit(f"publish: {error}")
 
 
 @task
@@ -320,13 +374,32 @@ def test(c, k=None):
         )
 
 
-@task(help={"part": "one benchmark part (default: all), e.g. importer"})
-def bench(c, part=None):
-    """Measure speed and memory: import 10,000 raw files, re-import, build them (--part)."""
-    from opeds.bench import run
-
+@task(
+    help={
+        "articles": "how many synthetic op-eds to build (default 10,000)",
+        "report": "where the JSON report goes (default cache/bench-N.json)",
+        "workdir": "keep sources, content, output and cache here instead of a temporary folder",
+        "verify": "end with a cold build of the final content; fail if its bytes differ",
+        "part": "instead, a named part on the real-article corpus: importer",
+    }
+)
+def bench(c, articles=10_000, report=None, workdir=None, verify=False, part=None):
+    """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
-    run([part] if part else [])
+    if part:
+        from opeds.bench import run
+
+        run([part])
+        return
+    from opeds.bench import run_bench
+
+    count = int(articles)
+    run_bench(
+        count,
+        Path(report or CONFIG["cache"] / f"bench-{count}.json"),
+        workdir=Path(workdir) if workdir else None,
+        verify=verify,
+    )
 
 
 @task

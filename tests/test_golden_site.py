@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.golden_site import EXPECTED
 from tests.support import tree
 
-TEXT_SUFFIXES = {".html", ".xml", ".json", ".css", ".txt", ".svg"}
+TEXT_SUFFIXES = {".html", ".xml", ".json", ".css", ".js", ".txt", ".svg"}
 
 
 def describe_differences(expected: dict[str, bytes], actual: dict[str, bytes]) -> str:

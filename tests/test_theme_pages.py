@@ -130,15 +130,6 @@ def test_previous_and_next_follow_the_archive_order(golden_site: Path) -> None:
     )
 
 
-def test_more_from_the_same_section(golden_site: Path) -> None:
-    related = soup(golden_site / QUOTED).find("section", class_="related")
-    assert words(related.h2) == "Mehr aus der Rubrik Meinung"
-    teasers = related.find_all("article", class_="teaser")
-    assert 1 <= len(teasers) <= 3
-    for teaser in teasers:
-        assert teaser.find(class_="meta").a.get_text() == "Meinung"
-
-
 def test_archive_lists_years_newest_first_above_a_chart(golden_site: Path) -> None:
     main = soup(golden_site / "archiv/index.html").main
     years = [(li.a.get_text(), li.find(class_="count").get_text()) for li in main.ul("li")]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import shutil
 import sys
 from collections import defaultdict
@@ -14,8 +16,20 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 
 from opeds.build.compress import precompress
-from opeds.build.staging import swap_in
+from opeds.build.incremental import (
+    IncrementalWriter,
+    PageKeys,
+    environment_digest,
+    link_unchanged,
+    settings_digest,
+)
+from opeds.build.outputs import Claims, OutputClash, claiming_writer
+from opeds.build.staging import prepare, swap_in
+from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.search.pagefind import index_site
+
+log = logging.getLogger(__name__)
+KEEP_CACHES = 4  # reader caches kept: a development and a production build, and a spare
 
 
 class BuildError(RuntimeError):
@@ -60,6 +74,17 @@ def duplicate_urls(generators: list[object]) -> list[str]:
     ]
 
 
+def _keep_newest(folder: Path, name: str, keep: int = KEEP_CACHES) -> Path:
+    """Return ``folder/name``, marked as just used; remove all but the ``keep`` newest others."""
+    path = folder / name
+    path.mkdir(parents=True, exist_ok=True)
+    os.utime(path)
+    others = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return path
+
+
 def build_site(
     settings_file: Path,
     content: Path,
@@ -69,53 +94,87 @@ def build_site(
     compress: bool = False,
     search_index: bool = True,
     verify: Callable[[Path], list[object]] | None = None,
+    force_target: bool = False,
     **overrides: object,
 ) -> None:
     """Build ``content`` into ``output``; swap it in only if Pelican, the index and ``verify`` pass.
 
     ``verify`` gets the finished staging folder and returns findings; any finding fails the build.
+    ``output`` must be missing, empty or an earlier build's (``force_target`` lifts the last).
     """
-    staging = output.with_name(f".{output.name}.new")
-    if staging.exists():  # left by a build that was killed
-        shutil.rmtree(staging)
+    output = Path(os.path.abspath(output))  # "." has no name to put a staging folder beside
+    try:
+        check_target(output, "to build into", protected=[content], force=force_target)
+        with hold(output, "build"):
+            _build(settings_file, content, output, cache, compress, search_index, verify, overrides)
+    except (TargetRefused, FolderBusy) as error:
+        raise BuildError(str(error)) from None
+
+
+def _build(settings_file, content, output, cache, compress, search_index, verify, overrides):
+    """Build into a fresh staging folder and swap it in; called with the output's lock held."""
+    staging = prepare(output)
     settings = read_settings(
         str(settings_file),
         override={
             "PATH": str(content),
             "OUTPUT_PATH": str(staging),
             "CACHE_PATH": str(cache),
+            "OUTPUT_RETENTION": [MARKER],  # Pelican empties its output first: keep our marker
             **overrides,
         },
     )
+    # Pelican's reader cache knows only file stamps: a folder per settings and code version
+    # makes every change of those start a fresh one instead of serving stale articles.
+    site = settings_digest(settings, leave_out=("OUTPUT_PATH", "CACHE_PATH"))
+    base_key = hashlib.sha256(f"{environment_digest()}/{site}".encode()).hexdigest()
+    settings["CACHE_PATH"] = str(_keep_newest(cache / "pelican", base_key[:16]))
+    settings["OPEDS_CACHE_PATH"] = str(cache)
+    where = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+    keys = PageKeys(output, cache / "pages" / f"{where}.json", base_key)
+    incremental = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
     collector = _ErrorCollector(content)
     duplicates: list[str] = []
+    claims = Claims()
 
     def find_duplicates(generators: list[object]) -> None:
         duplicates.extend(duplicate_urls(generators))
         if duplicates:
             # Stop before Pelican writes anything: its own error names only the output file.
             raise BuildError("duplicate URLs:\n  " + "\n  ".join(duplicates))
+        claims.claim_copies(generators, settings)
+
+    def writer(pelican: object) -> type:
+        return claiming_writer(claims, base=incremental)
 
     signals.all_generators_finalized.connect(find_duplicates)
+    signals.get_writer.connect(writer)
     root = logging.getLogger()
     root.addHandler(collector)
     try:
         Pelican(settings).run()
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
+        linked = link_unchanged(staging, output)
+        log.info("pages: %d article pages reused, %d more files unchanged", keys.reused, linked)
         if search_index:
-            index_site(staging, settings["DEFAULT_LANG"], Path(settings["CACHE_PATH"]))
+            index_site(staging, settings["DEFAULT_LANG"], cache)
         if verify and (findings := verify(staging)):
             raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
-            precompress(staging)
+            precompress(staging, previous=output)
+        keys.save(staging)
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    except OutputClash as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"two outputs at one path: {error}") from None
     except Exception as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"{type(error).__name__}: {error}") from error
     finally:
         root.removeHandler(collector)
         signals.all_generators_finalized.disconnect(find_duplicates)
+        signals.get_writer.disconnect(writer)
     swap_in(staging, output)

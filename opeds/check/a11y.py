@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from opeds import PROJECT
@@ -28,19 +29,27 @@ def check(
     output: Path, pages: list[str] | None = None, settings: dict | None = None
 ) -> list[Finding]:
     """Run axe on one page of each kind in light and dark mode; report every violation."""
-    from playwright.sync_api import sync_playwright
-
     if not CHROMIUM.is_file() or not AXE.is_file():
         missing = CHROMIUM if not CHROMIUM.is_file() else AXE
         return [Finding(str(output), f"cannot check accessibility: {missing} is missing "
                         "(apt-get install chromium; npm ci --ignore-scripts)")]  # fmt: skip
+    chosen = pages or pages_to_check(output, settings)
+    # Playwright's sync API refuses to run where an event loop is already running (say, a
+    # caller that drives its own browser): a thread of its own always has none.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(_run_axe, output, chosen).result()
+
+
+def _run_axe(output: Path, pages: list[str]) -> list[Finding]:
+    from playwright.sync_api import sync_playwright
+
     axe = AXE.read_text(encoding="utf-8")
     findings = []
     with served(output) as base, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for scheme in ("light", "dark"):
             page = browser.new_page(color_scheme=scheme)
-            for name in pages or pages_to_check(output, settings):
+            for name in pages:
                 page.goto(base + name.removesuffix("index.html"))
                 page.add_script_tag(content=axe)
                 result = page.evaluate("async () => await axe.run(document)")

@@ -20,9 +20,12 @@ def decide(recorded: str, current: str | None, new: str | None, *, force: bool) 
     """Choose the action from digests of the file as last written, as it is now, and as new.
 
     ``recorded`` is "" when the importer has no record of writing the file; ``current`` is None
-    when there is no file; ``new`` is None when the source was not rendered (it is unchanged).
+    when there is no file (one we wrote and someone deleted stays deleted unless ``force``);
+    ``new`` is None when the source was not rendered (it is unchanged).
     """
     if current is None:
+        if recorded and not force:
+            return Action.KEPT  # deleted by hand: an editor's deletion is an edit too
         return Action.RENDER if new is None else Action.NEW
     if new is None:
         if current == recorded:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+import stat
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from opeds.common import names
-from opeds.common.atomic import write_atomic
+from opeds.common.atomic import TMP_SUFFIX, write_atomic
 from opeds.common.frontmatter import read_front_matter
+from opeds.common.ownership import hold
 from opeds.importer.decide import Action, decide
 from opeds.importer.gazetteer import fingerprint, load_vocabulary
 from opeds.importer.model import ImportError_
@@ -18,13 +23,26 @@ from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
 from opeds.importer.render import make_slug, render
 from opeds.importer.report import ERROR, IMPORTED, KEPT, UNCHANGED, Entry, Report
-from opeds.importer.state import Record, State
+from opeds.importer.state import Record, State, StateError
 from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
 log = logging.getLogger(__name__)
 
 #: Beside the articles, so it travels with content/; Pelican ignores dot files.
 STATE_FILE = ".import-state.json"
+#: How often a long import records its progress: a kill loses at most this much bookkeeping,
+#: and even that is recovered from the files' own source_id on the next run.
+CHECKPOINT_SECONDS = 1.0
+# What write_atomic leaves behind when it is killed: ".<name>.<pid>.tmp".
+_LEFTOVER = re.compile(r"^\..+\.\d+" + re.escape(TMP_SUFFIX) + "$")
+
+
+class IngestError(RuntimeError):
+    """An import that cannot start: a missing sources folder or a damaged state file."""
+
+
+class _SourceProblem(Exception):
+    """A source path that is not a plain file we may read."""
 
 
 def source_order(path: Path) -> tuple[int, str]:
@@ -58,30 +76,74 @@ def read_places(path: Path) -> list[str]:
     return [" ".join(line.split()) for line in lines if line]
 
 
-def existing_articles(content: Path) -> dict[str, Path]:
-    """Map each source id already in ``content`` to its Markdown file (when state is missing)."""
-    found: dict[str, Path] = {}
-    for md in sorted(content.rglob("*.md")):
-        if sid := read_front_matter(md).get("source_id"):
-            found.setdefault(sid, md)
+def source_files(source: Path) -> list[Path]:
+    """List the raw sources in ``source`` in delivery order (``.txt`` in any case)."""
+    if not source.is_dir():
+        what = "does not exist" if not source.exists() else "is not a folder"
+        raise IngestError(f"{source}: the sources folder {what}")
+    paths = [p for p in source.iterdir() if p.suffix.lower() == ".txt" and p.name[0] != "."]
+    return sorted(paths, key=source_order)
+
+
+def scan_content(content: Path) -> dict[str, list[str]]:
+    """Map each source id in ``content`` to every Markdown file that names it; drop leftovers.
+
+    The files' own ``source_id`` is the truth when the state file is missing, short or stale
+    (a killed import, a file an editor moved); temporary files a killed import left are removed.
+    """
+    found: dict[str, list[str]] = {}
+    for folder, subfolders, files in os.walk(content):
+        subfolders.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            if _LEFTOVER.match(name):
+                log.info("%s: removing what an interrupted import left", path)
+                path.unlink(missing_ok=True)
+            elif (
+                name.endswith(".md")
+                and not name.startswith(".")
+                and (sid := read_front_matter(path).get("source_id"))
+            ):
+                found.setdefault(sid, []).append(path.relative_to(content).as_posix())
     return found
 
 
-def load_state(content: Path) -> State:
-    """Read what the importer last wrote; rebuild the slug map from the files if that is lost."""
+def existing_articles(content: Path) -> dict[str, Path]:
+    """Map each source id already in ``content`` to its first Markdown file."""
+    return {sid: content / paths[0] for sid, paths in scan_content(content).items()}
+
+
+def load_state(content: Path) -> tuple[State, dict[str, list[str]], bool]:
+    """Read what the importer last wrote, reconciled with the files; return clashes apart.
+
+    Returns the state, the files of each source id that two files claim, and whether the
+    files changed the state (then it is written even if no source changes).
+    """
+    state = State()
     text = _read(content / STATE_FILE)
     if text is not None:
         try:
-            return State.loads(text.decode("utf-8"))
-        except (ValueError, TypeError, KeyError) as error:
-            log.warning("%s: unreadable (%s); reading source ids from the files", STATE_FILE, error)
-    # No record of what we wrote: keep every existing file's path (its slug is published),
-    # and treat a difference as a hand edit (an empty hash never matches).
-    records = {
-        source_id: Record("", "", path.relative_to(content).as_posix(), "")
-        for source_id, path in existing_articles(content).items()
-    }
-    return State(records=records)
+            state = State.loads(text.decode("utf-8"))
+        except (UnicodeDecodeError, StateError) as error:
+            raise IngestError(
+                f"{content / STATE_FILE}: {error}. Fix it, or delete it: the next import "
+                "rebuilds it from the source_id in every Markdown file"
+            ) from None
+    clashes: dict[str, list[str]] = {}
+    before = dict(state.records)
+    for sid, paths in scan_content(content).items():
+        record = state.records.get(sid)
+        if record and record.output not in paths and (content / record.output).exists():
+            paths = [record.output, *paths]  # its recorded file lost the source_id line
+        if len(paths) > 1:
+            clashes[sid] = paths
+        elif record is None:
+            # A file we have no record of (killed import, lost state): keep its path (its slug
+            # may be published) and treat any difference as a hand edit (no hash matches "").
+            state.records[sid] = Record("", "", paths[0], "")
+        elif record.output != paths[0]:
+            state.records[sid] = replace(record, output=paths[0])  # moved by an editor
+    return state, clashes, state.records != before
 
 
 class _Importer:
@@ -96,25 +158,62 @@ class _Importer:
     ) -> None:
         self.content = content
         self.sections, self.places, self.force = sections, places, force
-        self.state = load_state(content)
-        self.loaded = (self.state.fingerprint, dict(self.state.records))
+        self.state, self.clashes, reconciled = load_state(content)
+        self.loaded = None if reconciled else (self.state.fingerprint, dict(self.state.records))
+        self.saved_at = time.monotonic()
         self.fingerprint = fingerprint(sections, places)
         self.reparse = self.state.fingerprint != self.fingerprint
         self.state.fingerprint = self.fingerprint
         self.taken = {r.output.lower() for r in self.state.records.values()}
+        self.taken.update(p.lower() for paths in self.clashes.values() for p in paths)
         self.ids: dict[str, str] = {}  # source id -> first file with it
         self.digests: dict[str, str] = {}  # raw bytes hash -> first file with them
         self.listings: dict[str, set[str]] = {}  # YYYY/MM -> names there at the start
 
     def run(self, path: Path) -> Entry:
-        """Import one source file and say what happened."""
-        data = path.read_bytes()
-        source_id = names.source_id(path.name)
+        """Import one source file and say what happened; any problem becomes an error entry."""
+        try:
+            return self._run(path)
+        except _SourceProblem as problem:
+            return Entry(path.name, ERROR, str(problem))
+        except OSError as error:
+            return Entry(path.name, ERROR, f"cannot read or write: {error}")
+
+    def _read_source(self, path: Path) -> bytes:
+        """Read a source that is a plain file inside the sources folder, never anything else."""
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve()
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                raise _SourceProblem(f"a dangling symbolic link to {target}") from None
+            if path.parent.resolve() not in target.parents:
+                raise _SourceProblem(f"a symbolic link to {target}, outside the sources folder")
+        if stat.S_ISDIR(info.st_mode):
+            raise _SourceProblem("a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise _SourceProblem("not a regular file (a pipe, socket or device)")
+        # O_NONBLOCK: should the file be swapped for a pipe after the check, reading never hangs.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise _SourceProblem("not a regular file (a pipe, socket or device)")
+            return handle.read()
+
+    def _run(self, path: Path) -> Entry:
+        data = self._read_source(path)
+        # "X.TXT" is the same source as "X.txt": the id never depends on the extension's case.
+        source_id = names.source_id(path.stem + ".txt")
         digest = _sha256(data)
         if source_id in self.ids:
             reason = f"duplicate source: id {source_id} is already in {self.ids[source_id]}"
             return Entry(path.name, ERROR, reason, 1)
         self.ids[source_id] = path.name
+        if source_id in self.clashes:
+            files = " and ".join(self.clashes[source_id])
+            reason = f"source id {source_id} is in two files, {files}: keep one, delete the other"
+            return Entry(path.name, ERROR, reason)
         if digest in self.digests and data.strip():
             reason = f"duplicate source: same text as {self.digests[digest]}"
             return Entry(path.name, ERROR, reason, 1)
@@ -138,14 +237,20 @@ class _Importer:
         slug = Path(output).stem
         new = render(article, slug, source_id, path.name).encode("utf-8")
         target = self.content / output
+        if self.content.resolve() not in target.resolve().parents:
+            raise _SourceProblem(f"{output} leads outside {self.content} (a symbolic link?)")
         current = _read(target)
         action = decide(recorded, _digest(current), _sha256(new), force=self.force)
         if action is Action.KEPT:
             return self._kept(path.name, source_id, digest, record or Record("", "", output, ""))
+        if action is not Action.UNCHANGED:
+            write_atomic(target, new)
+        # Recorded only once the file is there: a state that names a missing file means
+        # an editor deleted it.
         self.state.records[source_id] = Record(path.name, digest, output, _sha256(new))
         if action is Action.UNCHANGED:
             return Entry(path.name, UNCHANGED, output=output)
-        write_atomic(target, new)
+        self.checkpoint()
         reasons = {Action.NEW: "new", Action.UPDATE: "updated",
                    Action.OVERWRITE_EDITS: "hand edits overwritten (--force)"}  # fmt: skip
         return Entry(path.name, IMPORTED, reasons[action], output=output)
@@ -153,7 +258,10 @@ class _Importer:
     def _kept(self, name: str, source_id: str, digest: str, record: Record) -> Entry:
         # Remember the source we saw, not a new output: the hand-edited file stays the editor's.
         self.state.records[source_id] = Record(name, digest, record.output, record.output_sha256)
-        reason = "edited by hand since the last import; --force overwrites it"
+        if (self.content / record.output).exists():
+            reason = "edited by hand since the last import; --force overwrites it"
+        else:
+            reason = "deleted by hand since the last import; --force writes it again"
         return Entry(name, KEPT, reason, output=record.output)
 
     def _allocate(self, article) -> str:
@@ -176,11 +284,18 @@ class _Importer:
                 self.listings[folder] = set()
         return f"{slug}.md".lower() in self.listings[folder]
 
+    def checkpoint(self) -> None:
+        """Record progress now and then, so a killed import loses little bookkeeping."""
+        if time.monotonic() - self.saved_at >= CHECKPOINT_SECONDS:
+            self.save()
+
     def save(self) -> None:
         """Write the state file, only when it changed (an unchanged run writes nothing)."""
         now = (self.state.fingerprint, self.state.records)
         if now != self.loaded or not (self.content / STATE_FILE).exists():
             write_atomic(self.content / STATE_FILE, self.state.dumps().encode("utf-8"))
+            self.loaded = (self.state.fingerprint, dict(self.state.records))
+        self.saved_at = time.monotonic()
 
 
 def ingest(
@@ -192,18 +307,25 @@ def ingest(
     force: bool = False,
     progress: bool = False,
 ) -> Report:
-    """Import every ``*.txt`` in ``source`` into ``content/YYYY/MM/<slug>.md``."""
+    """Import every ``*.txt`` in ``source`` into ``content/YYYY/MM/<slug>.md``.
+
+    Holds the lock of ``content`` (:class:`~opeds.common.ownership.FolderBusy` if another
+    import has it); raises :class:`IngestError` when the import cannot start.
+    """
     from tqdm import tqdm
 
-    paths = sorted(source.glob("*.txt"), key=source_order)
-    importer = _Importer(content, tuple(sections), tuple(sorted(set(places))), force)
-    report = Report()
-    try:
-        for path in tqdm(paths, desc="import", unit=" files", disable=not progress, leave=False):
-            entry = importer.run(path)
-            if entry.status == ERROR:
-                log.debug("%s:%s: %s", path, entry.line or 1, entry.reason)
-            report.entries.append(entry)
-    finally:
-        importer.save()  # what was written stays recorded even if a later file crashes
+    paths = source_files(source)
+    content.mkdir(parents=True, exist_ok=True)
+    with hold(content, "import"):
+        importer = _Importer(content, tuple(sections), tuple(sorted(set(places))), force)
+        report = Report()
+        try:
+            bar = tqdm(paths, desc="import", unit=" files", disable=not progress, leave=False)
+            for path in bar:
+                entry = importer.run(path)
+                if entry.status == ERROR:
+                    log.debug("%s:%s: %s", path, entry.line or 1, entry.reason)
+                report.entries.append(entry)
+        finally:
+            importer.save()  # what was written stays recorded even if a later file crashes
     return report

@@ -22,9 +22,13 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _CAPTION_MAX = 500  # characters: a longer first block is prose, even with a "Foto:" in it
+#: No op-ed archive starts earlier: a year before this is a typo (0001, 0202), not a date.
+EARLIEST_YEAR = 1800
 
 
-def parse_date(token: str | None, line: int = 1) -> tuple[dt.date, Precision]:
+def parse_date(
+    token: str | None, line: int = 1, today: dt.date | None = None
+) -> tuple[dt.date, Precision]:
     """Turn ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` into a date and its precision."""
     if not token:
         raise ImportError_("missing date: the header needs 'date YYYY-MM <title>'", line)
@@ -43,7 +47,18 @@ def parse_date(token: str | None, line: int = 1) -> tuple[dt.date, Precision]:
         date = dt.date(numbers[0], *(numbers[1:] + [1] * (3 - len(numbers))))
     except ValueError as error:
         raise ImportError_(f"impossible date {token!r}: {error}", line) from None
+    check_plausible(date, token, line, today)
     return date, precision
+
+
+def check_plausible(date: dt.date, token: str, line: int, today: dt.date | None = None) -> None:
+    """Refuse a date before :data:`EARLIEST_YEAR` or after today: it would head the archive."""
+    if date.year < EARLIEST_YEAR:
+        raise ImportError_(f"implausible date {token!r}: before {EARLIEST_YEAR}", line)
+    # A day of grace: the newsroom's clock may be a time zone ahead of ours.
+    latest = (today or dt.date.today()) + dt.timedelta(days=1)
+    if date > latest:
+        raise ImportError_(f"implausible date {token!r}: in the future", line)
 
 
 def split_title(title: str) -> tuple[str, str]:

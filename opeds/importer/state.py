@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import PurePosixPath
 
 STATE_VERSION = 1
+
+
+class StateError(ValueError):
+    """A state file that is not what :meth:`State.dumps` writes; says where."""
+
+
+def safe_output(output: str) -> bool:
+    """Tell whether ``output`` is a relative ``*.md`` path that stays inside content/."""
+    path = PurePosixPath(output)
+    return (
+        bool(output)
+        and "\\" not in output
+        and "\x00" not in output
+        and not path.is_absolute()
+        and path.suffix == ".md"
+        and all(part not in ("", ".", "..") and not part.startswith(".") for part in path.parts)
+    )
 
 
 @dataclass(frozen=True)
@@ -36,9 +54,39 @@ class State:
 
     @classmethod
     def loads(cls, text: str) -> State:
-        """Read a state written by :meth:`dumps`; an unknown version counts as no state."""
-        data = json.loads(text)
+        """Read a state written by :meth:`dumps`; an unknown version counts as no state.
+
+        Raise :class:`StateError` for anything else: not JSON, the wrong shape, or an output
+        path that would leave content/ or that two sources share.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise StateError(f"line {error.lineno}: not JSON: {error.msg}") from None
+        if not isinstance(data, dict):
+            raise StateError("not a JSON object")
         if data.get("version") != STATE_VERSION:
             return cls()
-        records = {key: Record(**value) for key, value in data.get("articles", {}).items()}
-        return cls(fingerprint=data.get("fingerprint", ""), records=records)
+        fingerprint, articles = data.get("fingerprint", ""), data.get("articles", {})
+        if not isinstance(fingerprint, str):
+            raise StateError("'fingerprint' must be text")
+        if not isinstance(articles, dict):
+            raise StateError(f"'articles' must be an object, not {type(articles).__name__}")
+        keys = {f.name for f in fields(Record)}
+        records: dict[str, Record] = {}
+        owners: dict[str, str] = {}
+        for key, value in articles.items():
+            if not isinstance(value, dict) or set(value) != keys:
+                raise StateError(f"article {key!r} must have exactly the keys {sorted(keys)}")
+            if not all(isinstance(v, str) for v in value.values()):
+                raise StateError(f"article {key!r}: every value must be text")
+            record = Record(**value)
+            if not safe_output(record.output):
+                raise StateError(
+                    f"article {key!r}: output {record.output!r} is not a path to a .md file "
+                    "inside content/"
+                )
+            if (other := owners.setdefault(record.output.lower(), key)) != key:
+                raise StateError(f"articles {other!r} and {key!r} share {record.output!r}")
+            records[key] = record
+        return cls(fingerprint=fingerprint, records=records)

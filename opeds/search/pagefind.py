@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,7 +50,8 @@ def index_site(folder: Path, language: str = "de", cache: Path | None = None) ->
         return
     cached = cache / "pagefind" / pages_digest(folder, language)
     if cached.is_dir():
-        shutil.copytree(cached, folder / "pagefind")
+        # Hard links: nothing writes into an index once made, and unchanged files keep one inode.
+        shutil.copytree(cached, folder / "pagefind", copy_function=os.link)
         cached.touch()  # most recently used
         return
     run_pagefind(folder, language)
@@ -58,3 +62,32 @@ def index_site(folder: Path, language: str = "de", cache: Path | None = None) ->
     entries = sorted(cached.parent.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+# Pagefind names its filter and metadata files by a hash of bytes whose order varies per run.
+_VARYING = re.compile(r"^pagefind/(?:filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta)$")
+_VARYING_HASH = re.compile(r"[a-z]+_[0-9a-f]{7,10}")
+
+
+def canonical_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Return ``files`` (path → bytes) with Pagefind's run-to-run ordering taken out.
+
+    Two indexes of the same pages differ only in the order of entries inside the filter and
+    metadata files and in the hashes that name them; this keeps every byte but sorts them and
+    blanks those hashes, so equal results mean the same content, whatever the run.
+    """
+    varying = [name for name in files if _VARYING.match(name)]
+    hashes = {h for name in varying for h in _VARYING_HASH.findall(name.rsplit("/", 1)[1])}
+    result = {name: data for name, data in files.items() if name not in varying}
+    for name in varying:
+        data = gzip.decompress(files[name])
+        for value in hashes:
+            data = data.replace(value.encode(), b"#")
+        kind = name.rsplit("/", 1)[0] + "/*" + name.rsplit(".", 1)[1]
+        result.setdefault(kind, b"")
+        result[kind] += bytes(sorted(data))
+    for name in list(result):
+        if name.endswith("pagefind-entry.json"):
+            result[name] = _VARYING_HASH.sub("#", result[name].decode()).encode()
+    result.update({kind: bytes(sorted(result[kind])) for kind in result if "/*" in kind})
+    return result

@@ -1,4 +1,4 @@
-"""The archive's order and shape: neighbours, related articles, years and months, bar charts."""
+"""The archive's order and shape: neighbours, years and months, bar charts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from markupsafe import Markup, escape
 
 from opeds.common.names import delivery_number
 from opeds.site.i18n import language
-
-RELATED_COUNT = 3
 
 
 def archive_order(article) -> tuple[float, int, str]:
@@ -86,20 +84,6 @@ def link_neighbours(articles: list) -> None:
     for index, article in enumerate(articles):
         article.newer_article = articles[index - 1] if index > 0 else None
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None
-
-
-def link_related(categories: list[tuple[object, list]], count: int = RELATED_COUNT) -> None:
-    """Give each article the ``count`` articles of its section closest to it in time."""
-    for _category, articles in categories:
-        for index, article in enumerate(articles):
-            picked: list[int] = []
-            step = 1
-            while len(picked) < count and (index - step >= 0 or index + step < len(articles)):
-                for other in (index - step, index + step):
-                    if 0 <= other < len(articles) and len(picked) < count:
-                        picked.append(other)
-                step += 1
-            article.related_articles = [articles[i] for i in sorted(picked)]
 
 
 def bar_chart(bars: list[tuple[str, int]], title: str, description: str, chart_id: str) -> Markup:

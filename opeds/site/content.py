@@ -9,7 +9,7 @@ from markupsafe import Markup
 from pelican.contents import Article, Page
 
 from opeds.common.names import german_slug
-from opeds.site import metadata
+from opeds.site import fields, metadata
 from opeds.site.htmlcache import HtmlCache
 from opeds.site.typography import typeset_inline
 
@@ -21,7 +21,8 @@ _INLINE_FIELDS = ("kicker", "dateline", "image_caption", "image_credit")
 
 
 def _cache(settings: dict) -> HtmlCache:
-    folder = Path(settings["CACHE_PATH"]) / "opeds-html"
+    # The build gives the cache root; Pelican's own CACHE_PATH is a folder per settings.
+    folder = Path(settings.get("OPEDS_CACHE_PATH") or settings["CACHE_PATH"]) / "opeds-html"
     if folder not in _CACHES:
         _CACHES[folder] = HtmlCache(folder)
     return _CACHES[folder]
@@ -48,6 +49,7 @@ def typeset_content(instance: object) -> None:
     """Clean and typeset article and page HTML and titles for their language; derive metadata."""
     if not isinstance(instance, Article | Page):
         return
+    fields.check_fields(instance)  # hand-edited front matter: clean HTML, refuse unsafe paths
     german_slugs(instance)
     lang = getattr(instance, "lang", None) or instance.settings.get("DEFAULT_LANG", "de")
     if instance._content is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from opeds.site import archive, jsonfeed, sitemap
+from opeds.site import archive, jsonfeed, related, sitemap
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def write_text(output: Path, name: str, text: str) -> None:
 def link_archive(generator) -> None:
     """Link neighbours and related articles, and put the years and months into the context."""
     archive.link_neighbours(generator.articles)
-    archive.link_related(generator.categories)
+    related.link_related(generator.articles, related.related_cache(generator.settings))
     generator.context["archive_years"] = archive.build_years(generator.articles, generator.settings)
 
 

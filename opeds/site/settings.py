@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from opeds.site import archive, content, i18n, metadata
+from opeds.site import archive, content, i18n, metadata, teaser
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def configure(pelican) -> None:
         month_name=i18n.ui_month,
         og_locale=i18n.og_locale,
         number=i18n.ui_number,
+        teaser_lead=teaser.teaser_lead,
     )
     settings.setdefault("JINJA_GLOBALS", {}).update(
         json_ld=json_ld,

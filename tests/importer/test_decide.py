@@ -11,7 +11,9 @@ from opeds.importer.decide import Action, decide
 TABLE = [
     ("", None, None, False, Action.RENDER),
     ("", None, "n", False, Action.NEW),
-    ("w", None, "n", False, Action.NEW),  # deleted by hand: written again
+    ("w", None, "n", False, Action.KEPT),  # deleted by hand: stays deleted
+    ("w", None, None, False, Action.KEPT),
+    ("w", None, "n", True, Action.NEW),  # --force writes it again
     ("w", "w", None, False, Action.UNCHANGED),
     ("w", "e", None, False, Action.KEPT),
     ("w", "e", None, True, Action.RENDER),

@@ -1,4 +1,4 @@
-"""Benchmarks run by ``invoke bench``: each part times one stage on generated data."""
+"""The real-article corpus for tests, and the importer benchmark that replicates it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "data" / "corpus" / "opeds-scale-corpus.tar.xz"
 
 #: Figures a part reports: name -> (value, unit).
@@ -79,37 +79,8 @@ def bench_importer(count: int = 10_000) -> Figures:
     }
 
 
-def bench_site(count: int = 10_000) -> Figures:
-    """Time the Pelican build of ``count`` imported articles with a cold and a warm HTML cache."""
-    from opeds.build import build_site
-    from opeds.importer.files import ingest
-
-    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-        base = Path(tmp)
-        sources, content, output, cache = (base / n for n in ("sources", "content", "out", "cache"))
-        replicate_sources(unpack_corpus(base / "corpus"), sources, count)
-        articles = ingest(sources, content).count("imported")
-        settings = ROOT / "pelicanconf.py"
-        start = time.perf_counter()
-        build_site(settings, content, output, cache=cache)
-        cold = time.perf_counter() - start
-        start = time.perf_counter()
-        build_site(settings, content, output, cache=cache)
-        warm = time.perf_counter() - start
-        pages = sum(1 for _ in output.rglob("*.html"))
-        size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
-    return {
-        "articles built": (articles, ""),
-        "html pages written": (pages, ""),
-        "output size": (size / 2**20, "MiB"),
-        "build, cold cache": (cold, "s"),
-        "build, warm cache": (warm, "s"),
-        "peak memory": (peak_memory_mib(), "MiB"),
-    }
-
-
 #: Benchmark parts by name; add a function returning Figures to measure another stage.
-PARTS: dict[str, Callable[[], Figures]] = {"importer": bench_importer, "site": bench_site}
+PARTS: dict[str, Callable[[], Figures]] = {"importer": bench_importer}
 
 
 def run(parts: list[str]) -> dict[str, Figures]:

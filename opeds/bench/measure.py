@@ -1,0 +1,105 @@
+"""Run one command and measure its whole process tree: wall and CPU time, peak memory, writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+POLL_SECONDS = 0.05
+
+
+@dataclass
+class Measurement:
+    """What one run of a command cost."""
+
+    wall_s: float
+    cpu_s: float
+    peak_mib: float  # the largest sum of resident memory over the process tree at one time
+    files_written: int
+    returncode: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        """Return the figures as a plain dict for the JSON report."""
+        return asdict(self)
+
+
+def _children() -> dict[int, list[int]]:
+    """Map each process id to its children's ids, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                # The name in parentheses may hold spaces: the fields after the last ")" are safe.
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def tree_rss(root: int) -> int:
+    """Return the resident memory in bytes of ``root`` and all its descendants now."""
+    tree = _children()
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(tree.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * PAGE
+        except OSError:
+            continue
+    return total
+
+
+def _inodes(folder: Path) -> set[tuple[str, int]]:
+    """Return (path, inode) of every file below ``folder``; a rewritten file gets a new inode."""
+    found = set()
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            if path.is_file():
+                found.add((path.relative_to(folder).as_posix(), path.stat().st_ino))
+    return found
+
+
+def measure(command: list[str], *, watch: Path | None = None, env=None) -> Measurement:
+    """Run ``command``; count files in ``watch`` that are new or were written again.
+
+    CPU time comes from ``wait4`` (the child and every descendant it waited for); peak memory
+    from polling /proc, because ``ru_maxrss`` is the largest single process, not the tree.
+    """
+    before = _inodes(watch) if watch else set()
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env)
+    peak = 0
+    done = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            done.wait(POLL_SECONDS)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    poller.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    written = len(_inodes(watch) - before) if watch else 0
+    return Measurement(
+        wall_s=round(wall, 3),
+        cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
+        # A short-lived child can peak between two polls; ru_maxrss catches that one process.
+        peak_mib=round(max(peak, usage.ru_maxrss * 1024) / 2**20, 1),
+        files_written=written,
+        returncode=process.returncode,
+    )

@@ -1,0 +1,173 @@
+"""``invoke bench --articles N``: our build against plain Pelican over one synthetic archive.
+
+Every step runs as its own process, exactly as an editor would run it (``invoke build``), so
+the figures include start-up, the import, Pelican, the search index and the swap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from opeds.bench.generate import raw_article, source_name, write_sources
+from opeds.bench.measure import Measurement, measure
+from opeds.search.pagefind import canonical_files
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+#: Settings of a plain Pelican site as ``pelican-quickstart`` writes them, typogrify on.
+PLAIN_SETTINGS = """\
+AUTHOR = "Redaktion"
+SITENAME = "Plain Pelican"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+LINKS = (("Pelican", "https://getpelican.com/"),)
+SOCIAL = (("You can add links in your config file", "#"),)
+DEFAULT_PAGINATION = 10
+RELATIVE_URLS = True
+TYPOGRIFY = True
+"""
+
+SCENARIOS = ("cold", "text edit", "headline edit", "new article", "nothing changed")
+
+
+def _edit_text(path: Path) -> None:
+    """Change one word of the body, as an editor fixing a typo would."""
+    text = path.read_text(encoding="utf-8")
+    body_start = text.index("\n\n") + 2
+    body = re.sub(r"\b(\w+)\b", r"\1e", text[body_start:].rstrip("\n"), count=1)
+    path.write_text(text[:body_start] + body + "\n", encoding="utf-8")
+
+
+def _edit_headline(path: Path) -> None:
+    """Give the article a new headline, keeping its date and kicker."""
+    header, sep, rest = path.read_text(encoding="utf-8").partition("\n")
+    kicker = header.split(" : ", 1)[0]
+    path.write_text(f"{kicker} : Eine ganz neue Überschrift{sep}{rest}", encoding="utf-8")
+
+
+def _digest(folder: Path) -> str:
+    """Hash every file with its path, Pagefind's varying order taken out (see canonical_files)."""
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+             if p.is_file()}  # fmt: skip
+    digest = hashlib.sha256()
+    for name, data in sorted(canonical_files(files).items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _html_pages(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.html"))
+
+
+def run_bench(
+    articles: int, report: Path, *, workdir: Path | None = None, verify: bool = False
+) -> dict:
+    """Build ``articles`` synthetic op-eds cold, after each kind of edit and unchanged; report.
+
+    ``verify`` adds a cold build of the final content with an empty cache and fails when its
+    bytes differ from the incremental result.
+    """
+    own = workdir is None
+    base = Path(tempfile.mkdtemp(prefix="opeds-bench-")) if own else workdir
+    base.mkdir(parents=True, exist_ok=True)
+    sources, content, output, cache = (base / n for n in ("sources", "content", "output", "cache"))
+    for folder in (sources, content, output, cache, base / "plain"):
+        shutil.rmtree(folder, ignore_errors=True)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    ours = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "build",
+            "--source", str(sources), "--content", str(content),
+            "--output", str(output), "--cache", str(cache)]  # fmt: skip
+    try:
+        started = time.perf_counter()
+        write_sources(sources, articles)
+        seconds = time.perf_counter() - started
+        print(f"bench: {articles} synthetic op-eds written in {seconds:.1f} s")
+        results: dict[str, Measurement] = {}
+
+        def step(name: str) -> None:
+            print(f"bench: {name} …", flush=True)
+            results[name] = measure(ours, watch=output, env=env)
+            if results[name].returncode:
+                raise SystemExit(f"bench: the build failed in the step {name!r}")
+
+        step("cold")
+        pages = _html_pages(output)
+        plain_conf = base / "plainconf.py"
+        plain_conf.write_text(PLAIN_SETTINGS, encoding="utf-8")
+        print("bench: plain Pelican …", flush=True)
+        plain = measure(
+            [sys.executable, "-m", "pelican", str(content), "-s", str(plain_conf),
+             "-o", str(base / "plain"), "-q"],
+            watch=base / "plain", env=env,
+        )  # fmt: skip
+        if plain.returncode:
+            raise SystemExit("bench: the plain Pelican build failed")
+        names = sorted(sources.iterdir())
+        _edit_text(names[len(names) // 2])
+        step("text edit")
+        _edit_headline(names[len(names) // 3])
+        step("headline edit")
+        (sources / source_name(articles)).write_text(raw_article(articles), encoding="utf-8")
+        step("new article")
+        step("nothing changed")
+        verified = None
+        if verify:
+            print("bench: verify: a cold build of the final content …", flush=True)
+            check = base / "verify"
+            build = ours[: ours.index("--source")]
+            command = [*build, "--source", str(sources), "--content", str(content),
+                       "--output", str(check), "--cache", str(base / "verify-cache")]  # fmt: skip
+            if measure(command, env=env).returncode:
+                raise SystemExit("bench: the verifying cold build failed")
+            verified = _digest(check) == _digest(output)
+            if not verified:
+                raise SystemExit("bench: the incremental build differs from a cold build")
+        data = {
+            "articles": articles,
+            "html_pages": pages,
+            "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "plain_pelican": plain.as_dict(),
+            "ours": {name: m.as_dict() for name, m in results.items()},
+            "cold_ratio_to_plain": round(results["cold"].wall_s / plain.wall_s, 3),
+            "warm_equals_cold": verified,
+        }
+    finally:
+        if own:
+            shutil.rmtree(base, ignore_errors=True)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print_table(data)
+    print(f"bench: report written to {report}")
+    return data
+
+
+def print_table(data: dict) -> None:
+    """Print the figures of a bench report as a Markdown table."""
+    rows = [("plain Pelican (cold)", data["plain_pelican"])]
+    rows += [(f"ours: {name}", figures) for name, figures in data["ours"].items()]
+    print(f"\n{data['articles']} articles, {data['html_pages']} HTML pages\n")
+    print("| step | wall s | CPU s | peak MiB | files written |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, m in rows:
+        print(f"| {name} | {m['wall_s']:.2f} | {m['cpu_s']:.2f} | {m['peak_mib']:.0f} "
+              f"| {m['files_written']} |")  # fmt: skip
+    print(f"\ncold build: {data['cold_ratio_to_plain']:.2f} times plain Pelican")
+    if data["warm_equals_cold"] is not None:
+        print("incremental output identical to a cold build:", data["warm_equals_cold"])

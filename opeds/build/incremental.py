@@ -1,0 +1,267 @@
+"""Render only the pages whose inputs changed; hard-link the rest from the live output.
+
+Every article page gets a key that hashes all that decides its bytes: the build's environment
+(our code, the theme, the installed libraries, the settings), the site-wide parts every page
+shows (hand-written pages, the names of sections, topics and authors), the article's own
+source file, and the source files of the articles it links to (older, newer, related). A page
+whose key matches the one recorded for the live file, and whose live file is still the one
+recorded, is hard-linked into the staging folder instead of rendered. Every other page is
+rendered; a rendered file whose bytes equal the live one is linked too, so unchanged files
+keep their inode and the next steps (index, compression, publishing) can tell.
+
+The live output is never written through: a staging file is unlinked before Pelican writes
+it, so a hard link can never carry a write back into the live site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+from importlib.metadata import distributions
+from pathlib import Path
+
+from jinja2 import meta
+from pelican.writers import Writer
+
+from opeds.common.atomic import write_atomic
+
+log = logging.getLogger(__name__)
+
+PACKAGE = Path(__file__).resolve().parent.parent  # opeds/
+MANIFEST_VERSION = 1
+
+
+def _hash_tree(digest, folder: Path, pattern: str = "*") -> None:
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def environment_digest() -> str:
+    """Hash our whole package's code and the name and version of every installed library."""
+    digest = hashlib.sha256(b"opeds-environment\0")
+    _hash_tree(digest, PACKAGE, "*.py")
+    for dist in sorted(distributions(), key=lambda d: (d.metadata["Name"] or "").lower()):
+        digest.update(f"{dist.metadata['Name']}=={dist.version}\n".encode())
+    return digest.hexdigest()
+
+
+def _plain(value: object) -> object:
+    """Turn a settings value into JSON data; functions by their qualified name, not address."""
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return f"{type(value).__qualname__}:{value}"
+
+
+def settings_digest(settings: dict, leave_out: tuple[str, ...] = ()) -> str:
+    """Hash every setting (but ``leave_out``) and the files of the theme."""
+    data = {k: _plain(v) for k, v in settings.items() if k not in leave_out}
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
+    theme = Path(settings["THEME"])
+    if theme.is_dir():
+        _hash_tree(digest, theme)
+    return digest.hexdigest()
+
+
+#: Variables Pelican sets per article page; the article key covers them.
+PER_PAGE = frozenset({"article", "category", "url", "blog", "output_file", "localsiteurl"})
+
+
+def template_variables(environment, name: str) -> set[str] | None:
+    """Return every variable ``name`` and the templates it extends, imports or includes use.
+
+    None when a template name is computed at render time: then no key can cover the page.
+    """
+    seen: set[str] = set()
+    variables: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source = environment.loader.get_source(environment, current)[0]
+        tree = environment.parse(source)
+        variables |= meta.find_undeclared_variables(tree)
+        for other in meta.find_referenced_templates(tree):
+            if other is None:
+                return None
+            todo.append(other)
+    return variables
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+class PageKeys:
+    """The keys of this build's pages, the manifest of the live output, and what was reused."""
+
+    def __init__(self, live: Path, manifest: Path, base_key: str) -> None:
+        self.live = live
+        self.manifest_path = manifest
+        self.base_key = base_key
+        self.previous: dict[str, list] = {}
+        self.current: dict[str, str] = {}
+        self.reused = 0
+        self._sources: dict[str, bytes] = {}
+        self._site_keys: dict[str, str | None] = {}
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            data = {}
+        if data.get("version") == MANIFEST_VERSION and data.get("live") == str(live):
+            self.previous = data.get("pages", {})
+
+    def source_digest(self, item) -> bytes:
+        """Hash the source file of an article or page, once per build."""
+        path = item.source_path
+        if path not in self._sources:
+            data = Path(path).read_bytes()
+            self._sources[path] = hashlib.sha256(path.encode() + b"\0" + data).digest()
+        return self._sources[path]
+
+    def fingerprint(self, value: object, digest, depth: int = 0) -> None:
+        """Feed what decides how ``value`` renders into ``digest``: sources, names, data."""
+        if hasattr(value, "source_path") and hasattr(value, "save_as"):  # an article or page
+            digest.update(b"C" + self.source_digest(value) + str(value.save_as).encode())
+        elif hasattr(value, "slug") and hasattr(value, "url"):  # a section, topic or author
+            digest.update(f"U{value}|{value.url}".encode())
+        elif isinstance(value, dict):
+            for key in sorted(value, key=str):
+                digest.update(f"K{key}".encode())
+                self.fingerprint(value[key], digest, depth + 1)
+        elif isinstance(value, list | tuple):
+            digest.update(f"L{len(value)}".encode())
+            for item in value:
+                self.fingerprint(item, digest, depth + 1)
+        elif dataclasses.is_dataclass(value) and depth < 8:
+            self.fingerprint(vars(value), digest, depth + 1)
+        else:
+            digest.update(f"V{_plain(value)!r}".encode())
+
+    def site_key(self, template, context: dict) -> str | None:
+        """Hash the context values that ``template`` and the templates it uses refer to."""
+        name = template.name
+        if name not in self._site_keys:
+            referenced = template_variables(template.environment, name)
+            if referenced is None:
+                self._site_keys[name] = None
+                return None
+            digest = hashlib.sha256(f"{self.base_key}\0{name}".encode())
+            for variable in sorted(referenced - PER_PAGE):
+                if variable in context and not variable.isupper():  # settings: in the base key
+                    digest.update(f"\0{variable}=".encode())
+                    self.fingerprint(context[variable], digest)
+            self._site_keys[name] = digest.hexdigest()
+        return self._site_keys[name]
+
+    def article_key(self, article, site_key: str) -> str:
+        """Hash all that decides an article page: the site, the article, the articles it links."""
+        digest = hashlib.sha256(site_key.encode())
+        digest.update(article.save_as.encode() + b"\0" + self.source_digest(article))
+        linked = [getattr(article, "older_article", None), getattr(article, "newer_article", None),
+                  *getattr(article, "related_articles", ())]  # fmt: skip
+        for other in linked:
+            if other is None:
+                digest.update(b"-")
+                continue
+            # A related entry wraps its article with the reasons the page shows for it.
+            target = getattr(other, "article", other)
+            digest.update(self.source_digest(target) + str(target.save_as).encode())
+            if target is not other:
+                digest.update(repr((other.topics, other.words)).encode())
+        return digest.hexdigest()
+
+    def reusable(self, name: str, key: str) -> Path | None:
+        """Return the live file for ``name`` if it was rendered from ``key`` and is unchanged."""
+        entry = self.previous.get(name)
+        if not entry or entry[0] != key:
+            return None
+        live = self.live / name
+        return live if _stamp(live) == entry[1] else None
+
+    def save(self, staging: Path) -> None:
+        """Record the keys with the files they describe, as they will be once swapped in."""
+        pages = {}
+        for name, key in self.current.items():
+            stamp = _stamp(staging / name)
+            if stamp:
+                pages[name] = [key, stamp]
+        data = {"version": MANIFEST_VERSION, "live": str(self.live), "pages": pages}
+        write_atomic(self.manifest_path, json.dumps(data, sort_keys=True))
+
+
+class IncrementalWriter(Writer):
+    """Pelican's writer that links an article page from the live output when its key matches."""
+
+    keys: PageKeys | None = None  # set by opeds.build.run for one build
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        """Link an unchanged article page; render every other page as Pelican does."""
+        article = kwargs.get("article")
+        keys = self.keys
+        if keys is None or article is None or kwargs.get("override_output"):
+            return super().write_file(name, template, context, *args, **kwargs)
+        site_key = keys.site_key(template, context)
+        if site_key is None:
+            return super().write_file(name, template, context, *args, **kwargs)
+        key = keys.article_key(article, site_key)
+        keys.current[name] = key
+        live = keys.reusable(name, key)
+        if live is None:
+            return super().write_file(name, template, context, *args, **kwargs)
+        target = Path(self.output_path) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(live, target)
+        self._written_files.add(str(target))  # a second writer of this path still fails
+        keys.reused += 1
+        return None
+
+    def _open_w(self, filename, encoding, override=False):
+        # Never write through a hard link into the live output: give the page a new inode.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(filename)
+        return super()._open_w(filename, encoding, override)
+
+
+def link_unchanged(staging: Path, live: Path) -> int:
+    """Replace each new staging file whose bytes equal the live file by a link to it."""
+    if not live.is_dir():
+        return 0
+    linked = 0
+    for folder, _dirs, files in os.walk(staging):
+        for name in files:
+            path = Path(folder, name)
+            stat = path.stat()
+            if stat.st_nlink > 1:
+                continue  # already linked
+            old = live / path.relative_to(staging)
+            try:
+                old_stat = old.stat()
+            except FileNotFoundError:
+                continue
+            if old_stat.st_size != stat.st_size or old.read_bytes() != path.read_bytes():
+                continue
+            tmp = path.with_name(f".{name}.link")
+            os.link(old, tmp)
+            os.replace(tmp, path)
+            linked += 1
+    return linked

@@ -1,0 +1,241 @@
+"""Related op-eds by what they say: German stems without stop words, weighted by tf-idf.
+
+Each article is reduced to its stems (Snowball's German stemmer through PyStemmer, the same
+algorithm Pagefind stems with), counted, stop words left out, the headline and kicker counted
+three times. The terms of an article are weighted by tf-idf over the whole archive and only its
+``SIGNATURE_TERMS`` strongest terms are kept; related articles are found through an inverted
+index of those signatures, so the work grows with the articles that share terms, never with all
+pairs. Counting the stems is what costs: ``TermCache`` keeps them on disk by a hash of the text,
+so after one edit only that article is read again and the rest is index arithmetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import Stemmer
+
+from opeds.common.atomic import write_atomic
+from opeds.site.metadata import plain
+
+log = logging.getLogger(__name__)
+
+RELATED_COUNT = 5
+SIGNATURE_TERMS = 24  # enough to hold an op-ed's topic and its actors, few enough to stay cheap
+TITLE_WEIGHT = 3  # headline and kicker name the topic: count their words three times
+CHAMPIONS = 32  # per term, only the articles it matters most to are candidates: linear cost
+MAX_SHARE = 0.25  # a term in more than a quarter of all articles tells none of them apart
+MIN_SCORE = 0.08  # cosine below this shares only a stray word or two: better show none
+SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
+CACHE_VERSION = "1"
+
+# Capitalised words of three letters or more: in German the nouns and names, which carry the
+# topic; verbs and adjectives mostly tell style. Sentence starts are mostly stop words.
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060]")
+
+#: German function words and the commonest verbs of opinion prose; the Snowball project's German
+#: list, extended by words every op-ed uses ("muss", "sagt", "jahr") that tell nothing apart.
+_STOP_TEXT = """
+    zahlreiche mindestens insgesamt laut rund knapp nachdem zuvor seither künftig außerdem
+    trotzdem dennoch uhr prozent
+    aber alle allem allen aller alles als also am an ander andere anderem anderen anderer
+    anderes anderm andern anderr anders auch auf aus bei bin bis bist da damit dann das dass
+    dasselbe dazu daß dein deine deinem deinen deiner deines dem demselben den denn denselben
+    der derer derselbe derselben des desselben dessen dich die dies diese dieselbe dieselben
+    diesem diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines einig
+    einige einigem einigen einiger einiges einmal er es etwas euch euer eure eurem euren eurer
+    eures für gegen gewesen hab habe haben hat hatte hatten hier hin hinter ich ihm ihn ihnen
+    ihr ihre ihrem ihren ihrer ihres im in indem ins ist jede jedem jeden jeder jedes jene jenem
+    jenen jener jenes jetzt kann kein keine keinem keinen keiner keines können könnte machen man
+    manche manchem manchen mancher manches mein meine meinem meinen meiner meines mich mir mit
+    muss musste nach nicht nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner
+    seines selbst sich sie sind so solche solchem solchen solcher solches soll sollte sondern
+    sonst über um und uns unsere unserem unseren unser unseres unter viel vom von vor während
+    war waren warst was weg weil weiter welche welchem welchen welcher welches wenn werde werden
+    wie wieder will wir wird wirst wo wollen wollte würde würden zu zum zur zwar zwischen
+    bereits beim dabei dafür dagegen daher damals danach darf darauf darin darum darüber davon
+    deshalb eben ebenfalls eigentlich etwa ganz gar geht gibt gilt gleich heute immer inzwischen
+    jahr jahre jahren jahres kaum klar kommt lassen lässt mal mehr menschen mittlerweile möchte
+    müssen neue neuen schon seit seien sei sagt sagte sagen sollen sollten spricht statt steht
+    trotz viele vielen vielleicht wäre wären weniger wenig wurde wurden zeit zudem zwei drei
+    allerdings ersten erste erst gerade große großen kommen worden wohl längst derzeit
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+def stemmer() -> Stemmer.Stemmer:
+    """Return Snowball's German stemmer."""
+    return Stemmer.Stemmer("german")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One article's stems with their counts and the form each stem was seen in most."""
+
+    counts: dict[str, int]
+    shown: dict[str, str]  # stem -> the word as written, for telling a reader why
+
+
+def count_terms(title: str, body: str, stem: Stemmer.Stemmer) -> Terms:
+    """Count the stems of ``title`` (weighted) and ``body``, stop words and short words left out."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, weight in ((title, TITLE_WEIGHT), (body, 1)):
+        for word in _WORD.findall(_INVISIBLE.sub("", text)):
+            lower = word.lower()
+            if not word[0].isupper() or lower in STOP_WORDS:
+                continue
+            key = stem.stemWord(lower)
+            counts[key] += weight
+            forms[key][word] += 1
+    # The commonest form, ties by the form itself, so the same text always shows the same word.
+    shown = {key: min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
+             for key, seen in forms.items()}  # fmt: skip
+    return Terms(dict(counts), shown)
+
+
+def article_texts(article) -> tuple[str, str]:
+    """Return the plain kicker, headline and topics, and the plain text of ``article``."""
+    # Topics an editor gave count like the headline: they are the strongest hint there is.
+    heads = [plain(getattr(article, key, "") or "") for key in ("kicker", "title")]
+    topics = [str(tag) for tag in getattr(article, "tags", None) or ()]
+    return " ".join([*heads, *topics]), plain(getattr(article, "_content", "") or "")
+
+
+class TermCache:
+    """Stems per article on disk, keyed by a hash of the text: only changed articles cost."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, Terms] = {}
+        self.hits = self.misses = 0
+        if path is not None and path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("version") == CACHE_VERSION:
+                    self.entries = {key: Terms(*value) for key, value in data["entries"].items()}
+            except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+                log.warning("%s: unreadable, counting every article afresh (%s)", path, error)
+                self.entries = {}
+        self.used: dict[str, Terms] = {}
+        self._stem = stemmer()
+
+    def terms(self, title: str, body: str) -> Terms:
+        """Return the terms of one text, counting them only when the text is new."""
+        key = hashlib.sha256(f"{title}\0{body}".encode()).hexdigest()
+        found = self.entries.get(key)
+        if found is None:
+            self.misses += 1
+            found = count_terms(title, body, self._stem)
+        else:
+            self.hits += 1
+        self.used[key] = found
+        return found
+
+    def save(self) -> None:
+        """Write the entries used by this build (older ones are dropped) if anything changed."""
+        if self.path is None or (not self.misses and len(self.used) == len(self.entries)):
+            return
+        entries = {key: [terms.counts, terms.shown] for key, terms in sorted(self.used.items())}
+        text = json.dumps({"version": CACHE_VERSION, "entries": entries}, ensure_ascii=False,
+                          separators=(",", ":"), sort_keys=True)  # fmt: skip
+        write_atomic(self.path, text)
+
+
+@dataclass(frozen=True)
+class Related:
+    """A related article and why: the topics and the words the two share."""
+
+    article: object
+    score: float
+    topics: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def signatures(documents: Sequence[Terms]) -> list[dict[str, float]]:
+    """Weight each document's terms by tf-idf and keep its strongest ones, unit length."""
+    total = len(documents)
+    frequency: Counter[str] = Counter()
+    for document in documents:
+        frequency.update(document.counts.keys())
+    # The share only guards the cost in a big archive; in a small one idf alone judges.
+    limit = max(50, MAX_SHARE * total)
+    result = []
+    for document in documents:
+        weights = [
+            (term, (1 + math.log(count)) * math.log(total / frequency[term]))
+            for term, count in document.counts.items()
+            # A term no other article has links to nothing; one in most articles, to everything.
+            if 1 < frequency[term] <= limit and frequency[term] < total
+        ]
+        weights.sort(key=lambda item: (-item[1], item[0]))
+        kept = weights[:SIGNATURE_TERMS]
+        norm = math.sqrt(sum(weight * weight for _, weight in kept)) or 1.0
+        result.append({term: weight / norm for term, weight in kept})
+    return result
+
+
+def nearest(
+    vectors: Sequence[dict[str, float]], count: int = RELATED_COUNT, min_score: float = MIN_SCORE
+) -> list[list[tuple[int, float]]]:
+    """For each vector, the ``count`` most similar others (cosine), ties by position."""
+    postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for index, vector in enumerate(vectors):
+        for term, weight in vector.items():
+            postings[term].append((-weight, index))
+    # Champion lists: each term keeps the articles where it weighs most, so a common term costs
+    # no more than a rare one and the whole stays linear in the number of articles.
+    champions = {term: [(index, -weight) for weight, index in sorted(entries)[:CHAMPIONS]]
+                 for term, entries in postings.items()}  # fmt: skip
+    result = []
+    for index, vector in enumerate(vectors):
+        scores: dict[int, float] = defaultdict(float)
+        for term, weight in sorted(vector.items()):
+            for other, other_weight in champions[term]:
+                scores[other] += weight * other_weight
+        scores.pop(index, None)
+        # Rounded, so the last bits of a float sum never decide an order.
+        ranked = sorted(((round(score, 9), other) for other, score in scores.items()),
+                        key=lambda item: (-item[0], item[1]))  # fmt: skip
+        result.append([(other, score) for score, other in ranked[:count] if score >= min_score])
+    return result
+
+
+def shared_words(
+    left: dict[str, float], right: dict[str, float], shown: dict[str, str], limit: int
+) -> tuple[str, ...]:
+    """Name the terms two signatures share most strongly, as the first article writes them."""
+    common = sorted(left.keys() & right.keys(), key=lambda t: (-left[t] * right[t], t))
+    return tuple(shown[term] for term in common[:limit])
+
+
+def link_related(articles: list, cache: TermCache, count: int = RELATED_COUNT) -> None:
+    """Give each article (in archive order) up to ``count`` related articles by content."""
+    documents = [cache.terms(*article_texts(article)) for article in articles]
+    vectors = signatures(documents)
+    for article, document, vector, found in zip(
+        articles, documents, vectors, nearest(vectors, count), strict=True
+    ):
+        own_tags = {str(tag) for tag in getattr(article, "tags", ())}
+        article.related_articles = []
+        for other, score in found:
+            other_article = articles[other]
+            topics = tuple(sorted(own_tags & {str(t) for t in getattr(other_article, "tags", ())}))
+            words = shared_words(vector, vectors[other], document.shown, SHOWN_TERMS)
+            article.related_articles.append(Related(other_article, score, topics, words))
+    cache.save()
+    log.info("related articles: %d counted, %d from cache", cache.misses, cache.hits)
+
+
+def related_cache(settings: dict) -> TermCache:
+    """Return the stem cache beside Pelican's cache for this build's settings."""
+    return TermCache(Path(settings["CACHE_PATH"]) / "opeds-related.json")

@@ -1,0 +1,164 @@
+"""Build output and publish targets: only folders that are missing, empty or ours; one at a time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from opeds.build.run import BuildError, build_site
+from opeds.common.ownership import MARKER, FolderBusy, hold, refusal
+from tests.support import ROOT, SEED, invoke, site_folders, tree_digest
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """Sources and content of the seed below ``tmp_path``, not yet built."""
+    (tmp_path / "sources").mkdir()
+    shutil.copy(SEED, tmp_path / "sources")
+    shutil.copytree(ROOT / "content" / "pages", tmp_path / "content" / "pages")
+    return tmp_path
+
+
+def folders(site: Path, output: Path | str) -> list[str]:
+    return [*site_folders(site)[:2], f"--output={output}", f"--cache={site / 'cache'}"]
+
+
+def test_build_into_content_is_refused_before_any_work(site: Path) -> None:
+    assert invoke("build", *site_folders(site)).returncode == 0
+    before = tree_digest(site / "content")
+    result = invoke("build", *folders(site, site / "content"))
+    assert result.returncode == 1
+    assert f"refusing to build into {site / 'content'}: it is the folder" in result.stderr
+    assert tree_digest(site / "content") == before
+
+
+def test_build_into_a_folder_of_notes_is_refused(site: Path) -> None:
+    notes = site / "notizen"
+    notes.mkdir()
+    (notes / "einkauf.txt").write_text("Milch\n", encoding="utf-8")
+    result = invoke("build", *folders(site, notes))
+    assert result.returncode == 1
+    assert "holds files we did not write (einkauf.txt)" in result.stderr
+    assert [p.name for p in notes.iterdir()] == ["einkauf.txt"]
+    assert not (site / "content" / "2022").exists(), "refused before the import ran"
+    forced = invoke("build", *folders(site, notes), "--force-target")
+    assert forced.returncode == 0, forced.stderr
+    assert (notes / "index.html").is_file() and (notes / MARKER).is_file()
+
+
+def test_build_into_dot_is_refused_without_a_traceback(site: Path) -> None:
+    (site / "notiz.txt").write_text("x", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "-r", str(ROOT), "build", *folders(site, ".")],
+        cwd=site, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"refusing to build into {os.path.abspath(site)}" in result.stderr or (
+        "refusing to build into ." in result.stderr
+    )
+
+
+def test_the_project_its_parents_root_and_home_are_refused(site: Path) -> None:
+    # Checked without running a build: a regression here must not wipe the repository.
+    for target in (ROOT, ROOT.parent, ROOT / "content", ROOT / "sources", Path("/"), Path.home()):
+        assert refusal(target) is not None, target
+    fake = site / "projekt"
+    (fake / "content").mkdir(parents=True)
+    assert refusal(fake, project=fake) == "it is the project folder"
+    assert refusal(site, project=fake) == "it is a parent of the project folder"
+    assert refusal(fake / "content" / "x", project=fake).startswith("it is the project's content/")
+    assert refusal(fake / "output", project=fake) is None
+
+
+def test_build_into_a_parent_of_the_content_is_refused(site: Path) -> None:
+    result = invoke("build", *folders(site, site))
+    assert result.returncode == 1
+    assert f"it holds the folder {site / 'sources'} of this run" in result.stderr
+    assert (site / "sources").is_dir() and (site / "content" / "pages").is_dir()
+
+
+def test_a_build_replaces_its_own_output_and_an_empty_folder(site: Path) -> None:
+    (site / "output").mkdir()
+    assert invoke("build", *site_folders(site)).returncode == 0
+    assert (site / "output" / MARKER).is_file()
+    again = invoke("build", *site_folders(site))
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_killed_builds_staging_is_cleaned_only_when_ours(site: Path) -> None:
+    staging = site / ".output.new"
+    staging.mkdir()
+    (staging / "fremd.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"refusing to remove .*output\.new"):
+        build_site(ROOT / "pelicanconf.py", site / "content", site / "output", cache=site / "c")
+    assert (staging / "fremd.txt").read_text(encoding="utf-8") == "mine"
+    (staging / MARKER).touch()  # what a killed build of ours leaves
+    build_site(ROOT / "pelicanconf.py", site / "content", site / "output", cache=site / "c")
+    assert not staging.exists() and (site / "output" / "index.html").is_file()
+
+
+def test_a_build_killed_between_the_renames_gets_its_site_back(site: Path) -> None:
+    build_site(ROOT / "pelicanconf.py", site / "content", site / "output", cache=site / "c")
+    (site / "output").rename(site / ".output.old")  # the first rename of a swap, then a kill
+    (site / "content" / "pages" / "ueber.md").write_text("kaputt", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build_site(ROOT / "pelicanconf.py", site / "content", site / "output", cache=site / "c")
+    assert (site / "output" / "index.html").is_file(), "the last good site is back in place"
+
+
+def test_the_lock_stops_a_second_command(tmp_path: Path) -> None:
+    busy = pytest.raises(FolderBusy, match=r"is busy: another command \(build, process")
+    with hold(tmp_path / "output", "build"), busy, hold(tmp_path / "output", "build"):
+        pass
+    with hold(tmp_path / "output", "build"):  # released after the first
+        pass
+
+
+def test_two_builds_at_once_never_leave_a_partial_site_or_a_false_success(site: Path) -> None:
+    assert invoke("build", *site_folders(site)).returncode == 0
+    command = [sys.executable, "-m", "invoke", "build", *site_folders(site)]
+    for delay in (0.0, 0.4):
+        first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)  # fmt: skip
+        time.sleep(delay)
+        second = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)  # fmt: skip
+        results = [(*p.communicate(), p.returncode) for p in (first, second)]
+        codes = sorted(code for _, _, code in results)
+        for out, err, code in results:
+            if code == 0:
+                assert "build: site written to" in out
+            else:
+                assert "is busy: another command" in err, err
+        assert codes == [0, 1], results  # a build takes seconds: the two always overlap
+        assert (site / "output" / "2022" / "01").is_dir()
+        pages = [p for p in (site / "output").rglob("index.html")]
+        assert len(pages) > 10
+        assert not (site / ".output.new").exists()
+
+
+def test_publish_to_the_project_or_content_is_refused_even_as_a_dry_run(site: Path) -> None:
+    url = "--siteurl=https://example.org"
+    for target in (ROOT, site / "content", Path("/"), site / "sources"):
+        result = invoke("publish", url, f"--target={target}", "--dry-run",
+                        *folders(site, site / "pub"))  # fmt: skip
+        assert result.returncode == 1
+        assert f"refusing to publish into {target}" in result.stderr, result.stderr
+    assert not (site / "pub").exists(), "refused before the build"
+
+
+def test_publish_into_a_git_work_tree_is_refused(site: Path) -> None:
+    repo = site / "repo"
+    subprocess.run(["git", "init", "--quiet", str(repo)], check=True)
+    result = invoke("publish", "--siteurl=https://example.org", f"--target={repo}",
+                    *folders(site, site / "pub"))  # fmt: skip
+    assert result.returncode == 1
+    assert "it is a git work tree" in result.stderr
+    assert (repo / ".git").is_dir()

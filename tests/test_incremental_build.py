@@ -1,0 +1,192 @@
+"""A warm build (caches and last output reused) gives the very bytes of a cold build.
+
+Each case changes one thing, builds warm on top of the last output and cache, builds the same
+state cold into a fresh folder with an empty cache, and compares every file. Pagefind orders
+its filter files differently on each run, so the index is compared with that order taken out
+(``canonical_files``); every other file must be byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from opeds.bench.generate import write_sources
+from opeds.importer.files import ingest
+from opeds.search.pagefind import canonical_files
+from tests.support import ROOT, tree
+
+ARTICLES = 24
+
+BUILD = """
+import json, sys
+from pathlib import Path
+from opeds.build.run import build_site
+args = json.loads(sys.argv[1])
+build_site(Path(args["settings"]), Path(args["content"]), Path(args["output"]),
+           cache=Path(args["cache"]), **args["overrides"])
+"""
+
+
+class Site:
+    """Content, a live output and its cache, plus the code and theme the builds use."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.content = base / "content"
+        self.output = base / "output"
+        self.cache = base / "cache"
+        self.code = base / "code"  # a copy of the opeds package a case may change
+        self.theme = base / "theme"
+        self.overrides: dict[str, object] = {"THEME": str(self.theme)}
+        shutil.copytree(ROOT / "opeds", self.code / "opeds",
+                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+        shutil.copytree(ROOT / "theme", self.theme)
+        write_sources(base / "sources", ARTICLES)
+        assert ingest(base / "sources", self.content).ok
+        first = next(iter(sorted(self.content.rglob("*.md"))))
+        # Dashes and quotes, so that a change of the typography code shows on a page.
+        first.write_text(first.read_text(encoding="utf-8") + '\nEin Satz - mit "Zitat".\n')
+        self.runs = 0
+
+    def run(self, output: Path, cache: Path) -> subprocess.CompletedProcess:
+        """Build the content into ``output`` with ``cache`` and this site's code and theme."""
+        args = {
+            "settings": str(ROOT / "pelicanconf.py"),
+            "content": str(self.content),
+            "output": str(output),
+            "cache": str(cache),
+            "overrides": self.overrides,
+        }
+        env = {**os.environ, "PYTHONPATH": str(self.code), "PYTHONHASHSEED": "0"}
+        # A process of its own, started outside the repository: ``python -c`` puts its working
+        # folder first on sys.path, and the code copy must be the one imported.
+        command = [sys.executable, "-c", BUILD, json.dumps(args)]
+        return subprocess.run(
+            command, env=env, cwd=self.base, capture_output=True, text=True, check=False
+        )
+
+    def build(self, output: Path, cache: Path) -> None:
+        """Build into ``output``; fail the test with Pelican's words if the build fails."""
+        result = self.run(output, cache)
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    def warm_equals_cold(self) -> dict[str, bytes]:
+        """Build warm and cold; assert the same files; return the warm site's files."""
+        self.runs += 1
+        self.build(self.output, self.cache)
+        cold = self.base / f"cold-{self.runs}"
+        self.build(cold, self.base / f"cold-cache-{self.runs}")
+        warm_files, cold_files = tree(self.output), tree(cold)
+        warm, expected = canonical_files(warm_files), canonical_files(cold_files)
+        assert sorted(warm) == sorted(expected)
+        differ = sorted(name for name in expected if warm.get(name) != expected[name])
+        assert not differ, f"warm build differs from a cold one in {differ[:10]}"
+        return warm_files
+
+
+def _articles(site: Site) -> list[Path]:
+    return sorted(site.content.rglob("*.md"))
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _title(path: Path) -> str:
+    return next(line for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith("title: "))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """A generated site built once, warm builds then follow one another."""
+    site = Site(tmp_path_factory.mktemp("incremental"))
+    site.warm_equals_cold()
+    return site
+
+
+def test_body_text_edit(site: Site) -> None:
+    path = _articles(site)[5]
+    body = path.read_text(encoding="utf-8").rsplit("\n---\n", 1)[1]
+    word = body.split()[3]
+    _replace(path, f" {word} ", f" {word}x ")
+    files = site.warm_equals_cold()
+    assert any(f"{word}x".encode() in data for name, data in files.items()
+               if name.endswith("index.html"))  # fmt: skip
+
+
+def test_headline_edit_changes_neighbours_lists_and_feeds(site: Site) -> None:
+    path = _articles(site)[7]
+    _replace(path, _title(path), "title: Ein Schlagzeilenwechsel hier und heute")
+    files = site.warm_equals_cold()
+    showing = [name for name, data in files.items() if b"Schlagzeilenwechsel" in data]
+    # The article itself, at least one neighbour, its month, year, section, home and the feeds.
+    assert len(showing) >= 6, showing
+    assert "feeds/atom.xml" in showing
+
+
+def test_new_article(site: Site) -> None:
+    source = _articles(site)[3]
+    new = source.with_name("ein-neuer-beitrag.md")
+    text = source.read_text(encoding="utf-8").replace(_title(source), "title: Ein neuer Beitrag")
+    text = text.replace("slug: ", "slug: neu-", 1).replace("source_id: ", "source_id: 0", 1)
+    new.write_text(text, encoding="utf-8")
+    files = site.warm_equals_cold()
+    assert any(b"Ein neuer Beitrag" in data for data in files.values())
+
+
+def test_removed_article(site: Site) -> None:
+    path = _articles(site)[10]
+    title = _title(path).removeprefix("title: ")
+    path.unlink()
+    files = site.warm_equals_cold()
+    assert not any(name.endswith("index.html") and title.encode() in data
+                   for name, data in files.items())  # fmt: skip
+
+
+def test_template_edit(site: Site) -> None:
+    _replace(site.theme / "templates" / "article.html", "<h1>", '<h1 class="titel">')
+    files = site.warm_equals_cold()
+    assert any(b'<h1 class="titel">' in data for data in files.values())
+
+
+def test_settings_edit(site: Site) -> None:
+    site.overrides["SITENAME"] = "Archiv der Meinungen"
+    files = site.warm_equals_cold()
+    pages = [data for name, data in files.items() if name.endswith("index.html")]
+    assert all(b"Archiv der Meinungen" in data for data in pages)
+
+
+def test_typography_code_change(site: Site) -> None:
+    # The spaced dash gets a thin space instead of a no-break space before it.
+    typography = site.code / "opeds" / "site" / "typography.py"
+    _replace(typography, 'text = _DASH.sub(NBSP + "–", text)', 'text = _DASH.sub("\\u2009–", text)')
+    files = site.warm_equals_cold()
+    assert any("Satz\u2009–".encode() in data for data in files.values())
+    assert not any("Satz&nbsp;–".encode() in data for data in files.values())
+
+
+def test_failed_build_leaves_the_live_output_untouched(site: Site) -> None:
+    """A build that fails after writing (most pages linked to the live ones) changes nothing."""
+    before = tree(site.output)
+    inodes = {p: p.stat().st_ino for p in site.output.rglob("*") if p.is_file()}
+    path = _articles(site)[2]
+    _replace(path, _title(path), "title: Noch eine Schlagzeile")
+    broken = site.content / "kaputt.md"
+    broken.write_text("---\ntitle: Kaputt\ndate: kein Datum\n---\nText\n", encoding="utf-8")
+    result = site.run(site.output, site.cache)
+    assert result.returncode != 0
+    assert "kaputt.md" in result.stderr
+    assert tree(site.output) == before
+    assert {p: p.stat().st_ino for p in site.output.rglob("*") if p.is_file()} == inodes
+    broken.unlink()
+    site.warm_equals_cold()

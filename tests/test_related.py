@@ -1,0 +1,205 @@
+"""Related op-eds by what they say, teasers without a repeated headline, the topics link."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from opeds.site import related
+from opeds.site.teaser import lead_after_headline
+from tests.corpus import CorpusSite
+from tests.golden_site import SITEURL
+from tests.support import soup
+
+KLIMA = "2021/11/klimakonferenz-in-glasgow-ein-gipfel-der-kompromisse/index.html"
+
+
+def test_inflections_share_a_stem_and_function_words_count_for_nothing() -> None:
+    terms = related.count_terms(
+        "Flüchtlinge an der Grenze",
+        "Die Flüchtlinge kamen, ein Flüchtling blieb. Dann sagte er: Grenzen schließen.",
+        related.stemmer(),
+    )
+    # The headline counts three times; lower-case words (verbs, adjectives) and stop words none.
+    assert terms.counts == {"fluchtling": 5, "grenz": 4}
+    assert terms.shown == {"fluchtling": "Flüchtlinge", "grenz": "Grenze"}
+
+
+def documents(*texts: str) -> list[related.Terms]:
+    stem = related.stemmer()
+    return [related.count_terms(title, body, stem) for title, body in texts]
+
+
+ARCHIVE = [
+    ("Flüchtlinge an der Grenze", "Asyl, Flüchtlinge, Grenze, Quartiere, Innenministerium."),
+    ("Zinsen steigen", "Notenbank, Inflation, Zinsen, Anleihen, Sparer, Euro."),
+    ("Asylwerber im Quartier", "Quartiere für Asylwerber und Flüchtlinge, Innenministerium."),
+    ("Inflation frisst Ersparnisse", "Sparer, Zinsen, Notenbank, Euro, Preise."),
+    ("Fußball", "Tore, Trainer, Meisterschaft, Stadion."),
+]
+
+
+def test_the_nearest_articles_share_the_topic_and_never_the_article_itself() -> None:
+    found = related.nearest(related.signatures(documents(*ARCHIVE)), count=5)
+    assert [other for other, _ in found[0]] == [2]
+    assert [other for other, _ in found[1]] == [3]
+    assert [other for other, _ in found[2]] == [0]
+    assert found[4] == []  # nothing shares its words: better none than a random neighbour
+    assert all(index not in [o for o, _ in row] for index, row in enumerate(found))
+
+
+def test_related_articles_are_the_same_in_every_run() -> None:
+    vectors = related.signatures(documents(*ARCHIVE))
+    first = related.nearest(vectors)
+    assert related.nearest(related.signatures(documents(*ARCHIVE))) == first
+    # Ties are broken by position, never by the order a dict or a set happens to have.
+    twins = related.signatures(documents(ARCHIVE[0], ARCHIVE[0], ARCHIVE[0], ARCHIVE[4]))
+    rows = [[o for o, _ in row] for row in related.nearest(twins)]
+    assert rows == [[1, 2], [0, 2], [0, 1], []]
+
+
+def test_the_stem_cache_counts_only_changed_articles(tmp_path: Path) -> None:
+    path = tmp_path / "related.json"
+    cache = related.TermCache(path)
+    for title, body in ARCHIVE:
+        cache.terms(title, body)
+    cache.save()
+    assert (cache.misses, cache.hits) == (5, 0)
+    again = related.TermCache(path)
+    for title, body in ARCHIVE[:-1]:
+        assert again.terms(title, body) == cache.terms(title, body)
+    again.terms(ARCHIVE[-1][0], ARCHIVE[-1][1] + " Schiedsrichter.")
+    assert (again.misses, again.hits) == (1, 4)
+    again.save()
+    third = related.TermCache(path)
+    assert len(third.entries) == 5  # the old text of the edited article is dropped
+
+
+def test_an_unreadable_stem_cache_is_named_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "related.json"
+    path.write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        cache = related.TermCache(path)
+    assert str(path) in caplog.text
+    cache.terms(*ARCHIVE[0])
+    cache.save()
+    assert len(related.TermCache(path).entries) == 1
+
+
+def test_golden_related_pieces_say_why(golden_site: Path) -> None:
+    section = soup(golden_site / KLIMA).find("section", class_="related")
+    assert section.h2.get_text() == "Verwandte Beiträge"
+    teasers = section.find_all("article", class_="teaser")
+    pairs = [(t.h3.get_text(), t.find(class_="related-why").get_text()) for t in teasers]
+    assert pairs[:2] == [
+        ("Die EZB muss jetzt\xa0handeln", "Gemeinsame Stichwörter: Energie"),
+        ("Ein Jahr, das alles\xa0verändert", "Gemeinsames Thema: Energie"),
+    ]
+    hrefs = [t.h3.a["href"] for t in teasers]
+    assert f"{SITEURL}/{KLIMA.removesuffix('index.html')}" not in hrefs
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "teaser"),
+    [
+        # The real data's habit: the headline is the lead's first sentence.
+        ("Der Betriebswirt folgt Voves nach.", "Der Betriebswirt folgt Voves nach.", ""),
+        ("Kanzler fordert Standards", "Kanzler fordert Standards. Er will mehr.", "Er will mehr."),
+        ("Neue Regeln", "Neue Regeln – und was sie kosten", "Und was sie kosten"),
+        (
+            "Der Satz „Wir schaffen das“ wirkt\xa0nach",
+            'Der Satz "Wir schaffen das" wirkt nach',
+            "",
+        ),
+        ("<b>Neue</b> Regeln", "Neue Regeln. Mehr dazu.", "Mehr dazu."),
+        # A lead shortened for the description inside a long headline.
+        ("Während die Ursache unbekannt bleibt, erscheint sein Album", "Während die Ursache…", ""),
+        # Anything else stays as it is.
+        ("Neue Regeln", "Neue Regelungen kosten Geld.", "Neue Regelungen kosten Geld."),
+        ("Die EZB muss handeln", "Die Preise steigen.", "Die Preise steigen."),
+        ("", "Ein Lead.", "Ein Lead."),
+    ],
+)
+def test_a_teaser_does_not_repeat_the_headline(title: str, lead: str, teaser: str) -> None:
+    assert lead_after_headline(title, lead) == teaser
+
+
+def corpus_articles(corpus_site: CorpusSite) -> dict[str, Path]:
+    """Map each imported article's headline (front matter) to its built page."""
+    from opeds.common.frontmatter import read_front_matter
+
+    pages = {}
+    for markdown in sorted(corpus_site.content.rglob("*.md")):
+        meta = read_front_matter(markdown)
+        if "slug" in meta and "date" in meta:
+            folder = markdown.parent.relative_to(corpus_site.content)
+            pages[meta["title"]] = corpus_site.output / folder / meta["slug"] / "index.html"
+    return pages
+
+
+#: Named corpus articles: words of which every related piece must use one, and pieces that must
+#: be among the related ones (the real pages of the corpus are read).
+TOPICS = {
+    "Knapp 1000 Flüchtlinge sind derzeit in Österreich in Zelten untergebracht.": (
+        ("Flüchtling", "Asyl", "Zelt", "Quartier"),
+        ["Der Umzug der Asylwerber in ein winterfestes Quartier ist abgeschlossen."],
+    ),
+    "Griechenland beantragt überraschend neues Hilfspaket beim Euro-Hilfsfonds ESM – Merkel: "
+    "Über Antrag kann nicht mehr vor Referendum beraten werden.": (
+        ("Griechenland", "Tsipras", "Eurogruppe", "Hilfspaket"),
+        [
+            "Die Detailverhandlungen über ein drittes Hilfspaket haben begonnen, zuvor sorgte ein "
+            "Grext-Szenario für Aufregung."
+        ],
+    ),
+    "Sollten Asylsuchende Jobs annehmen dürfen, würde das die Arbeitslosigkeit um 0,23 "
+    "Prozentpunkte erhöhen, sagt Wifo.": (
+        ("Arbeitsmarkt", "Arbeitslos"),
+        [
+            "Organisation für wirtschaftliche Zusammenarbeit und Entwicklung sieht gute Chancen "
+            "für Integration von Asylwerbern am Arbeitsmarkt."
+        ],
+    ),
+}
+
+
+def plain_text(element) -> str:
+    """Text as read: typography's spans joined, no-break spaces as spaces."""
+    return " ".join(element.get_text().replace("\xa0", " ").split())
+
+
+def test_related_pieces_of_named_corpus_articles_share_their_topic(
+    corpus_site: CorpusSite,
+) -> None:
+    pages = corpus_articles(corpus_site)
+    assert len(pages) > 900
+    for title, (topic_words, expected) in TOPICS.items():
+        section = soup(pages[title]).find("section", class_="related")
+        assert section is not None, title
+        teasers = section("article")
+        titles = [plain_text(teaser.h3) for teaser in teasers]
+        assert len(titles) == related.RELATED_COUNT, (title, titles)
+        assert set(expected) <= set(titles), (title, titles)
+        for teaser in teasers:
+            href = teaser.h3.a["href"].strip("/")
+            text = soup(corpus_site.output / href / "index.html").find("article").get_text()
+            assert any(word in text for word in topic_words), (title, plain_text(teaser.h3))
+            assert teaser.find(class_="related-why").get_text().startswith("Gemeinsame")
+
+
+def test_corpus_lists_neither_repeat_headlines_nor_link_to_empty_topics(
+    corpus_site: CorpusSite,
+) -> None:
+    home = soup(corpus_site.output / "index.html")
+    teasers = home.find_all("article", class_="teaser")
+    assert len(teasers) == 20
+    for teaser in teasers:
+        lead = teaser.find(class_="teaser-lead")
+        headline = teaser.h2.get_text(" ", strip=True)
+        assert lead is None or not lead.get_text().startswith(headline[:40]), headline
+    nav = home.find("nav", class_="site-nav")
+    assert [a.get_text() for a in nav("a")] == ["Neueste", "Archiv", "Rubriken"]
