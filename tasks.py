@@ -255,13 +255,13 @@ def publish(
     force_target=False,
 ):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
-    from opeds.publish.targets import PublishError, Target, check_target
+    from opeds.publish.targets import PublishError, Target, check_reachable
     from opeds.publish.targets import publish as send
 
     try:
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
         _preflight("invoke publish", where.commands)
-        check_target(where)
+        check_reachable(where, force=force_target)
     except PublishError as error:
         sys.exit(f"publish: {error}")
     # The checks run on the new build before it replaces the last one: a failure changes nothing.

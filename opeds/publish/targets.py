@@ -11,7 +11,7 @@ from opeds.publish.gitbranch import git_branch
 from opeds.publish.mirror import rsync
 from opeds.publish.objectstore import check_remote, sync
 
-__all__ = ["PublishError", "Target", "check_target", "publish"]
+__all__ = ["PublishError", "Target", "check_reachable", "publish"]
 
 #: The external commands each kind of target runs.
 COMMANDS = {"folder": ("rsync",), "rsync": ("rsync", "ssh"), "git": ("git", "rsync"),
@@ -57,10 +57,10 @@ class Target:
         return COMMANDS[self.kind]
 
 
-def check_target(target: Target) -> None:
-    """Raise PublishError now, before any build, if the target cannot be reached as written."""
+def check_reachable(target: Target, *, force: bool = False) -> None:
+    """Raise PublishError now, before any build, if an object store cannot take the site."""
     if target.kind == "rclone":
-        check_remote(target.location)
+        check_remote(target.location, force=force)
 
 
 def publish(site: Path, target: Target, *, dry_run: bool = False) -> str:
