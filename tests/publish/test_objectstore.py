@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from opeds.common.ownership import MARKER
 from opeds.publish.objectstore import precompressed_copies, rclone_binary
-from opeds.publish.targets import PublishError, Target, publish
-from tests.support import ROOT, SEED, tree_digest
+from opeds.publish.targets import PublishError, Target, check_reachable, publish
+from tests.support import ROOT, SEED, invoke, tree_digest
 
 SITEURL = "https://example.org/meinung"
 KEY, SECRET = "opeds-test-key", "opeds-test-secret"
@@ -263,3 +264,42 @@ def test_wrong_credentials_fail_and_change_nothing(
     with pytest.raises(PublishError, match="rclone"):
         publish(site, Target.parse(REMOTE))
     assert not store.bucket.exists()
+
+
+def test_an_unknown_remote_stops_publish_before_any_work(tmp_path: Path) -> None:
+    result = invoke(
+        "publish", "--siteurl=https://example.org", "--target=rclone:nirgends:site/www",
+        f"--output={tmp_path / 'build'}", f"--content={tmp_path / 'content'}",
+        RCLONE_CONFIG=str(tmp_path / "no-rclone.conf"),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "publish: rclone knows no remote 'nirgends': add it with `rclone config` or set "
+        "RCLONE_CONFIG_NIRGENDS_TYPE and its other RCLONE_CONFIG_NIRGENDS_* variables"
+    )
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_path_with_objects_we_did_not_write_is_refused_before_any_work(
+    store: Store, site: Path, tmp_path: Path
+) -> None:
+    foreign = tmp_path / "fremd.txt"
+    foreign.write_text("not ours\n", "utf-8")
+    subprocess.run([rclone_binary(), "copyto", str(foreign), "store:site/www/fremd.txt"],
+                   check=True, capture_output=True)  # fmt: skip
+    editor = tmp_path / "editor"
+    result = invoke("publish", "--siteurl=https://example.org", f"--target={REMOTE}",
+                    f"--output={editor / 'build'}", f"--content={editor / 'content'}")  # fmt: skip
+    assert result.returncode == 1
+    assert "store:site/www holds objects we did not write (fremd.txt)" in result.stderr
+    assert "--force-target" in result.stderr
+    assert result.stdout == "" and not editor.exists()
+    assert list(store.stamps()) == ["fremd.txt"]
+
+    target = Target.parse(REMOTE)
+    check_reachable(target, force=True)  # what --force-target does
+    publish(site, target)
+    assert not (store.bucket / "fremd.txt").exists()
+    assert (store.bucket / MARKER).is_file()  # the site carries our marker: the next one may go
+    check_reachable(target)
