@@ -9,6 +9,7 @@ import pytest
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
 
+from opeds.common.frontmatter import read_front_matter as front_matter
 from tests.importer.casebook import CASES, case_names, expected_path, run_case
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -36,14 +37,6 @@ def test_case_imports_to_expected(name: str) -> None:
 def reader() -> MarkdownReader:
     """Pelican's own Markdown reader with the project's settings."""
     return MarkdownReader(read_settings(str(ROOT / "pelicanconf.py")))
-
-
-def front_matter(path: Path) -> dict[str, str]:
-    """Read the ``key: value`` lines between the fences, as an editor would."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    assert lines[0] == "---"
-    end = lines.index("---", 1)
-    return dict(line.split(": ", 1) for line in lines[1:end])
 
 
 @pytest.mark.parametrize("name", MARKDOWN_CASES)

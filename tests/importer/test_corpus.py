@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from opeds.common.frontmatter import read_front_matter as front_matter
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import paragraphs_of
 from tests.corpus import CorpusSite
 from tests.importer.sitecheck import active_content, article_page, body_of, words
 from tests.support import soup
-
-
-def front_matter(path: Path) -> dict[str, str]:
-    lines = path.read_text(encoding="utf-8").split("\n")
-    return dict(line.split(": ", 1) for line in lines[1 : lines.index("---", 1)])
 
 
 def test_every_file_is_imported_the_undated_ones_too(corpus_site: CorpusSite) -> None:
