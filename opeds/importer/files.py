@@ -288,13 +288,7 @@ class _Importer:
 
     def _allocate_moved(self, old: str, article) -> str:
         """Choose the new path of a moved file: same slug in the new folder (``-2`` on a clash)."""
-        folder, base = article_folder(article), Path(old).stem
-        slug, number = base, 2
-        while f"{folder}/{slug}.md".lower() in self.taken or self._on_disk(folder, slug):
-            slug, number = f"{base}-{number}", number + 1
-        output = f"{folder}/{slug}.md"
-        self.taken.add(output.lower())
-        return output
+        return self._free_path(article_folder(article), Path(old).stem)
 
     # --- A source removed from sources/ withdraws its article ----------------------------------
 
@@ -326,8 +320,10 @@ class _Importer:
 
     def _allocate(self, article) -> str:
         """Choose a free ``YYYY/MM/<slug>.md``: a clash gets ``-2``, ``-3`` …"""
-        folder = article_folder(article)
-        base = make_slug(article)
+        return self._free_path(article_folder(article), make_slug(article))
+
+    def _free_path(self, folder: str, base: str) -> str:
+        """Take ``folder/base.md``, or ``base-2``, ``base-3`` … when that is taken or on disk."""
         slug, number = base, 2
         while f"{folder}/{slug}.md".lower() in self.taken or self._on_disk(folder, slug):
             slug, number = f"{base}-{number}", number + 1

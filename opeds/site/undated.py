@@ -61,17 +61,20 @@ def set_aside_undated(generator) -> None:
     generator.undated_articles = undated
 
 
+def _items(article, kind: str) -> list:
+    """Return the article's section (as a list), authors or topics."""
+    if kind == "category":
+        return [article.category] if getattr(article, "category", None) else []
+    return getattr(article, f"{kind}s", None) or []
+
+
 def group_undated(articles: list) -> dict[str, dict[str, list]]:
     """Group undated pieces by the URL of their section, each author and each topic."""
     groups: dict[str, dict[str, list]] = {"category": {}, "author": {}, "tag": {}}
     for kind in groups:
         found: dict[str, list] = defaultdict(list)
         for article in articles:
-            if kind == "category":
-                items = [article.category] if getattr(article, "category", None) else []
-            else:
-                items = getattr(article, f"{kind}s", None) or []
-            for item in items:
+            for item in _items(article, kind):
                 found[item.url].append(article)
         groups[kind] = dict(found)
     return groups
@@ -81,11 +84,7 @@ def _add_missing(pairs: list, articles: list, kind: str) -> list:
     """Give every section/author/topic that only undated pieces carry an (empty) dated list."""
     known = {item.url for item, _ in pairs}
     for article in articles:
-        if kind == "category":
-            items = [article.category] if getattr(article, "category", None) else []
-        else:
-            items = getattr(article, f"{kind}s", None) or []
-        for item in items:
+        for item in _items(article, kind):
             if item.url not in known:
                 known.add(item.url)
                 pairs.append((item, []))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,16 +12,13 @@ import pytest
 
 from opeds.build.run import BuildError, build_site
 from opeds.common.ownership import MARKER, FolderBusy, hold, refusal
-from tests.support import ROOT, SEED, invoke, site_folders, tree_digest
+from tests.support import ROOT, editor_folders, invoke, site_folders, tree_digest
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """Sources and content of the seed below ``tmp_path``, not yet built."""
-    (tmp_path / "sources").mkdir()
-    shutil.copy(SEED, tmp_path / "sources")
-    shutil.copytree(ROOT / "content" / "pages", tmp_path / "content" / "pages")
-    return tmp_path
+    return editor_folders(tmp_path)
 
 
 def folders(site: Path, output: Path | str) -> list[str]:
