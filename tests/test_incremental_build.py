@@ -25,8 +25,10 @@ from tests.support import ROOT, tree
 ARTICLES = 24
 
 BUILD = """
-import json, sys
+import json, logging, sys
 from pathlib import Path
+logging.basicConfig(level=logging.WARNING)
+logging.getLogger("opeds.build.run").setLevel(logging.INFO)
 from opeds.build.run import build_site
 args = json.loads(sys.argv[1])
 build_site(Path(args["settings"]), Path(args["content"]), Path(args["output"]),
@@ -246,3 +248,20 @@ def test_unchanged_build_restores_a_damaged_live_output(site: Site) -> None:
     page.write_bytes(b"damaged")  # written in place: its size and time no longer match
     site.build(site.output, site.cache)
     assert tree(site.output) == expected
+
+
+def test_the_build_after_a_change_stops_at_once(site: Site) -> None:
+    """A build writes the URL history into the content; the next one still finds no change."""
+    source = _articles(site)[6]
+    text = source.read_text(encoding="utf-8").replace(_title(source), "title: Noch ein Beitrag")
+    text = text.replace("slug: ", "slug: noch-", 1).replace("source_id: ", "source_id: 1", 1)
+    source.with_name("noch-ein-beitrag.md").write_text(text, encoding="utf-8")
+    history = site.content / ".url-history.json"
+    recorded = history.read_bytes()
+    first = site.run(site.output, site.cache)
+    assert history.read_bytes() != recorded  # the build wrote the new URL into the content
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "nothing changed" not in first.stderr
+    again = site.run(site.output, site.cache)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "nothing changed since the live output was built" in again.stderr

@@ -123,11 +123,38 @@ def _stamps(folder: Path) -> dict[str, list[int]]:
     return found
 
 
-def input_digest(content: Path, *parts: str) -> str:
-    """Hash every file of ``content`` with ``parts`` (settings, code, options) into one key."""
+def content_digests(content: Path) -> dict[str, str]:
+    """Hash every file of ``content`` by its relative path."""
+    found = {}
+    for where, _dirs, files in os.walk(content):
+        for name in files:
+            path = Path(where, name)
+            found[path.relative_to(content).as_posix()] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
+    return found
+
+
+def input_key(digests: dict[str, str], *parts: str) -> str:
+    """Hash the content's file digests with ``parts`` (settings, code, options) into one key."""
     digest = hashlib.sha256("\0".join(parts).encode())
-    _hash_tree(digest, content)
+    for name in sorted(digests):
+        digest.update(f"{name}\0{digests[name]}\n".encode())
     return digest.hexdigest()
+
+
+def settled_key(
+    before: dict[str, str], after: dict[str, str], written: set[str], *parts: str
+) -> str:
+    """Return the key the next build must match to skip: the content as this build left it.
+
+    The build itself writes some files into the content (the URL history); when nothing else
+    changed while it ran, the content as it is now is what the output stands for. When an
+    editor changed something meanwhile, keep the key of what the build read, so the next
+    build runs.
+    """
+    changed = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    return input_key(after if changed <= written else before, *parts)
 
 
 class PageKeys:

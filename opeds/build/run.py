@@ -19,10 +19,12 @@ from opeds.build.compress import precompress
 from opeds.build.incremental import (
     IncrementalWriter,
     PageKeys,
+    content_digests,
     environment_digest,
-    input_digest,
+    input_key,
     link_unchanged,
     settings_digest,
+    settled_key,
 )
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.staging import prepare, swap_in
@@ -173,8 +175,9 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     # The same content, settings, code and options as the live output, which nobody touched:
     # the build would give the same bytes, so the live output stays as it is.
     options = f"compress={compress} search={search_index}"
-    input_key = "" if verify else input_digest(content, base_key, options)
-    if keys.up_to_date(input_key):
+    read = content_digests(content)
+    start_key = "" if verify else input_key(read, base_key, options)
+    if keys.up_to_date(start_key):
         log.info("build: nothing changed since the live output was built")
         shutil.rmtree(staging)
         return
@@ -211,7 +214,9 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
             precompress(staging, previous=output)
-        keys.save(staging, input_key)
+        written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
+        settled = settled_key(read, content_digests(content), written, base_key, options)
+        keys.save(staging, settled if start_key else "")
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
