@@ -13,6 +13,9 @@ site: $(VENV)/.site
 
 test: tools $(VENV)/.test
 	$(BIN)/invoke test
+	@# A smoke run of the benchmark: every scenario at 1,000 op-eds, checked against a cold
+	@# build; its times are printed, never asserted. The report goes to a temporary folder.
+	$(BIN)/invoke bench --articles 1000 --verify --report "$${TMPDIR:-/tmp}/opeds-bench-1000.json"
 
 # What invoke check and invoke publish need beyond `make site`: the system tools and the
 # npm checkers. (Both tasks also run npm ci themselves when npm is there.)

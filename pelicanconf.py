@@ -21,6 +21,10 @@ PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["pages"]
 READERS = {"html": None, "htm": None}  # only Markdown: imported text must not be read as HTML
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+# The folder is YYYY/MM, never a section; an article without a section word has none
+# (set a word here, e.g. "Meinung", to give such articles that section instead).
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = ""
 DEFAULT_PAGINATION = 20
 # Month pages list their articles in pages of 50; year pages only list months (opeds.site.archive).
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None,
@@ -74,6 +78,9 @@ AUTHORS_URL = "autor/"
 AUTHORS_SAVE_AS = AUTHORS_URL + "index.html"
 INDEX_URL = ""
 INDEX_SAVE_AS = "index.html"
+# Pieces without a date (date_precision: unknown) live apart from the years and months.
+UNDATED_URL = "ohne-datum/{slug}/"
+UNDATED_SAVE_AS = UNDATED_URL + "index.html"
 # Slugs of sections, topics and authors follow the importer's German rule (opeds.site.content).
 
 # --- Feeds ----------------------------------------------------------------------------------
@@ -113,6 +120,9 @@ JINJA_ENVIRONMENT = {
 DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_SOURCES = False
 RELATIVE_URLS = False
+# No translations by slug: articles of different months may share a slug, and an English piece
+# is an article of its own, not a hidden translation; Pelican's pairing is also quadratic.
+ARTICLE_TRANSLATION_ID = None
 # Pelican's reader cache (parsed Markdown per file, checked by content hash, not by date).
 # opeds.build.run gives it a folder per settings and code version, so no change serves stale HTML.
 CACHE_CONTENT = True
@@ -120,3 +130,7 @@ LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "md5"
 GZIP_CACHE = False  # a plain pickle loads several times faster; the disk is not the limit
+# The search index per year (pagefind/YYYY/, listed newest first in pagefind/shards.json):
+# Pagefind's memory is bounded by the largest year and an edit re-indexes one year. Off until
+# theme/static/js/search.js reads shards.json; `invoke build --search-shards` turns it on.
+SEARCH_SHARDS = False

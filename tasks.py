@@ -47,12 +47,13 @@ def _ingest(
     force: bool = False,
     sections: str | None = None,
     places: str | None = None,
-) -> None:
-    """Import sources into content, print the summary, and exit non-zero when a file failed."""
+    fatal: bool = True,
+):
+    """Import sources into content and print the summary; exit 1 on a failed file if ``fatal``."""
     from opeds.common.ownership import FolderBusy
     from opeds.importer.files import IngestError, read_places, write_report
     from opeds.importer.files import ingest as run_ingest
-    from opeds.importer.report import ERROR, KEPT
+    from opeds.importer.report import ERROR, KEPT, SOURCE_REMOVED, WITHDRAWN
     from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
     try:
@@ -71,11 +72,14 @@ def _ingest(
     for entry in result.entries:
         if entry.status == ERROR:
             print(f"{source / entry.source}:{entry.line or 1}: {entry.reason}", file=sys.stderr)
-        elif entry.status == KEPT:
-            print(f"{content / entry.output}: kept: {entry.reason}", file=sys.stderr)
+        elif entry.status in (KEPT, SOURCE_REMOVED, WITHDRAWN):
+            print(f"{content / entry.output}: {entry.status}: {entry.reason}", file=sys.stderr)
+        for warning in entry.warnings:
+            print(f"{source / entry.source}: warning: {warning}", file=sys.stderr)
     print(f"import: {result.summary()}")
-    if not result.ok:
+    if fatal and not result.ok:
         sys.exit(1)
+    return result
 
 
 @task(
@@ -116,19 +120,34 @@ def _build(
     cache: Path,
     siteurl: str | None = None,
     check: bool = False,
+    strict: bool = False,
+    report: str | None = None,
     force_target: bool = False,
+    search_shards: bool = False,
 ) -> Path:
-    """Import, build (for ``siteurl`` in production), optionally check, and swap the site in."""
+    """Import, build (for ``siteurl`` in production), optionally check, and swap the site in.
+
+    A source that cannot be imported is listed and left out; ``strict`` makes it fatal.
+    """
     from opeds.build.run import BuildError, build_site
+    from opeds.importer.report import ERROR
 
     _logging()
     _guard(output, "to build into", [source, content], force_target)
-    _ingest(source, content)
+    imported = _ingest(source, content, report, fatal=False)
+    failed = imported.count(ERROR)
+    if strict and failed:
+        print(
+            f"build stopped: {failed} sources failed to import (--strict); {output} left as it was"
+        )
+        sys.exit(1)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
+    if search_shards:
+        overrides["SEARCH_SHARDS"] = True
 
     def verify(staging: Path) -> list:
-        return _run_checks(staging, siteurl or "")
+        return _run_checks(staging, siteurl or "", cache)
 
     try:
         build_site(
@@ -144,7 +163,14 @@ def _build(
     except BuildError as error:
         print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
-    print(f"build: site written to {output}")
+    if failed:
+        total = len(imported.entries)
+        print(
+            f"build: site written to {output} without {failed} of {total} "
+            "sources that failed to import (listed above; --strict makes that fatal)"
+        )
+    else:
+        print(f"build: site written to {output}")
     return output
 
 
@@ -174,7 +200,10 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "siteurl": "the public URL, e.g. https://example.org/meinung (implies --production)",
         "check": "run invoke check on the new site before it replaces the old one",
         "cache": "the build cache folder (default: cache/)",
+        "strict": "stop when any source fails to import (default: build without it, list it)",
+        "report": "write the import report (one JSON entry per source file) to this path",
         "force_target": FORCE_TARGET_HELP,
+        "search_shards": "index each year on its own (pagefind/YYYY/, listed in shards.json)",
     }
 )
 def build(
@@ -186,22 +215,33 @@ def build(
     production=False,
     siteurl=None,
     check=False,
+    strict=False,
+    report=None,
     force_target=False,
+    search_shards=False,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
     if check:
         _preflight("invoke build --check")
     folders = _folders(source, content, output, cache, CONFIG["output"])
-    _build(**folders, siteurl=url, check=check, force_target=force_target)
+    _build(
+        **folders,
+        siteurl=url,
+        check=check,
+        strict=strict,
+        report=report,
+        force_target=force_target,
+        search_shards=search_shards,
+    )
 
 
-def _run_checks(output: Path, siteurl: str) -> list:
+def _run_checks(output: Path, siteurl: str, cache: Path | None = None) -> list:
     """Check a built site and print a one-line summary; return the findings."""
     from opeds.check import check_site
 
     started = time.perf_counter()
-    findings = check_site(output, siteurl)
+    findings = check_site(output, siteurl, cache=cache)
     pages = sum(1 for _ in output.rglob("*.html"))
     seconds = time.perf_counter() - started
     print(f"check: {pages} pages, {len(findings)} findings, {seconds:.1f} s")
@@ -240,6 +280,7 @@ def check(c, output=None, siteurl=None):
         "siteurl": "the public URL; default: $OPEDS_SITEURL",
         "dry_run": "build and check, then only show what would change",
         "output": "where the production build goes (default .publish/, apart from output/)",
+        "strict": "stop when any source fails to import",
         "force_target": FORCE_TARGET_HELP,
     }
 )
@@ -252,6 +293,7 @@ def publish(
     content=None,
     output=None,
     cache=None,
+    strict=False,
     force_target=False,
 ):
     """Build with publishconf.py, check the site, and publish it only if both succeeded."""
@@ -272,7 +314,7 @@ def publish(
     protected = [folders["source"], folders["content"], folders["output"]]
     if folder:
         _guard(folder, "to publish into", protected, force_target)
-    site = _build(**folders, siteurl=url, check=True, force_target=force_target)
+    site = _build(**folders, siteurl=url, check=True, strict=strict, force_target=force_target)
     try:
         with _publish_lock(folder):
             if folder:
@@ -381,9 +423,12 @@ def test(c, k=None):
         "workdir": "keep sources, content, output and cache here instead of a temporary folder",
         "verify": "end with a cold build of the final content; fail if its bytes differ",
         "part": "instead, a named part on the real-article corpus: importer",
+        "search_shards": "build with a search index per year (invoke build --search-shards)",
     }
 )
-def bench(c, articles=10_000, report=None, workdir=None, verify=False, part=None):
+def bench(
+    c, articles=10_000, report=None, workdir=None, verify=False, part=None, search_shards=False
+):
     """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
     if part:
@@ -399,6 +444,7 @@ def bench(c, articles=10_000, report=None, workdir=None, verify=False, part=None
         Path(report or CONFIG["cache"] / f"bench-{count}.json"),
         workdir=Path(workdir) if workdir else None,
         verify=verify,
+        extra=["--search-shards"] if search_shards else [],
     )
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 from playwright.sync_api import Browser, sync_playwright
 
 from opeds.common.browser import CHROMIUM, launch_chromium
 from tests.support import ROOT, SEED
+
+# Tests never write into the repository: Hypothesis keeps its examples and caches elsewhere.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "opeds-hypothesis")
 
 
 @pytest.fixture(scope="session")

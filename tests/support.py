@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -59,6 +60,14 @@ def invoke(
         text=True,
         check=False,
     )
+
+
+def editor_folders(base: Path) -> Path:
+    """Lay out an editor's folders below ``base``: the seed as source, the about page as content."""
+    (base / "sources").mkdir()
+    shutil.copy(SEED, base / "sources")
+    shutil.copytree(ROOT / "content" / "pages", base / "content" / "pages")
+    return base
 
 
 def site_folders(site: Path) -> list[str]:

@@ -190,3 +190,59 @@ def test_failed_build_leaves_the_live_output_untouched(site: Site) -> None:
     assert {p: p.stat().st_ino for p in site.output.rglob("*") if p.is_file()} == inodes
     broken.unlink()
     site.warm_equals_cold()
+
+
+def test_unchanged_build_writes_no_file(site: Site) -> None:
+    """With nothing changed, every file of the new output is the live file, linked."""
+    site.build(site.output, site.cache)
+    before = {p: p.stat().st_ino for p in site.output.rglob("*") if p.is_file()}
+    site.build(site.output, site.cache)
+    after = {p: p.stat().st_ino for p in site.output.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_search_shards_reindex_only_the_changed_year(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    site.overrides["SEARCH_SHARDS"] = True
+    site.warm_equals_cold()
+    listing = json.loads((site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    years = [shard["year"] for shard in listing["shards"]]
+    on_disk = sorted(p.name for p in site.output.iterdir() if p.name.isdigit())
+    assert years == sorted(on_disk, reverse=True)
+    assert all((site.output / s["path"] / "pagefind.js").is_file() for s in listing["shards"])
+    assert sum(s["pages"] for s in listing["shards"]) >= ARTICLES
+    assert not (site.output / "pagefind" / "pagefind.js").exists()
+
+    def shard_inodes() -> dict[str, set[int]]:
+        folders = {year: site.output / "pagefind" / year for year in years}
+        return {
+            y: {p.stat().st_ino for p in f.rglob("*") if p.is_file()} for y, f in folders.items()
+        }
+
+    before, pages_before = shard_inodes(), tree(site.output)
+    path = _articles(site)[4]
+    year = path.relative_to(site.content).parts[0]
+    _replace(path, _title(path), "title: Ein Schlagzeilenwechsel im Index")
+    pages_after = site.warm_equals_cold()
+    after = shard_inodes()
+    # A year is indexed again exactly when one of its pages changed: the article's own year,
+    # and those of the neighbours and related articles that show its headline.
+    changed = {
+        name.split("/")[0]
+        for name, data in pages_after.items()
+        if name.endswith(".html") and name[:4].isdigit() and pages_before.get(name) != data
+    }
+    assert year in changed
+    assert len(changed) < len(years)
+    assert {y for y in years if after[y] != before[y]} == changed
+
+
+def test_unchanged_build_restores_a_damaged_live_output(site: Site) -> None:
+    """Nothing changed in the content, but a live file was removed or edited: build again."""
+    site.build(site.output, site.cache)
+    expected = tree(site.output)
+    page = next(p for p in sorted(site.output.rglob("index.html")) if p.parent != site.output)
+    (site.output / "index.html").unlink()
+    page.write_bytes(b"damaged")  # written in place: its size and time no longer match
+    site.build(site.output, site.cache)
+    assert tree(site.output) == expected

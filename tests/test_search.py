@@ -53,6 +53,11 @@ def open_search(browser: Browser, url: str, **context: object) -> Page:
     return page
 
 
+def settled(page: Page) -> None:
+    """Wait until the search the last action started has shown its results and counts."""
+    expect(page.locator("#suche-treffer")).to_have_attribute("aria-busy", "false")
+
+
 def query_of(page: Page) -> dict[str, str]:
     """The page's URL query as a dict."""
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(page.url).query))
@@ -111,6 +116,7 @@ def test_best_matches_come_first_and_newest_first_is_a_choice_the_url_keeps(
     assert shown == ranked
     relevance_dates = result_dates(page)
     page.get_by_role("radio", name="Neueste zuerst").check()
+    settled(page)
     expect(page).to_have_url(f"{site_url}{PREFIX}/suche/?q=die&sort=neu")
     expect(page.locator(RESULTS)).to_have_count(5)
     newest_dates = result_dates(page)
@@ -149,16 +155,18 @@ def test_each_filter_and_their_combination_are_kept_in_the_url_with_counts(
     page = open_search(browser, f"{site_url}{PREFIX}/suche/?q=die")
     year, section = page.get_by_label("Jahr"), page.get_by_label("Rubrik")
     author = page.get_by_label("Autorin, Autor")
-    assert year.locator("option").all_inner_texts() == ["alle", "2022 (3)", "2021 (1)", "2020 (1)"]
-    assert section.locator("option").all_inner_texts() == ["alle", "Kommentar (2)", "Meinung (3)"]
+    expect(year.locator("option")).to_have_text(["alle", "2022 (3)", "2021 (1)", "2020 (1)"])
+    expect(section.locator("option")).to_have_text(["alle", "Kommentar (2)", "Meinung (3)"])
     year.select_option("2022")
+    settled(page)
     expect(page).to_have_url(f"{site_url}{PREFIX}/suche/?q=die&jahr=2022")
     expect(page.locator(RESULTS)).to_have_count(3)
     assert all(date.endswith("2022") for date in result_dates(page))
     # The chosen year still counts the other years, so a reader sees where else to look.
-    assert year.locator("option").all_inner_texts() == ["alle", "2022 (3)", "2021 (1)", "2020 (1)"]
-    assert section.locator("option").all_inner_texts() == ["alle", "Kommentar (1)", "Meinung (2)"]
+    expect(year.locator("option")).to_have_text(["alle", "2022 (3)", "2021 (1)", "2020 (1)"])
+    expect(section.locator("option")).to_have_text(["alle", "Kommentar (1)", "Meinung (2)"])
     section.select_option("Meinung")
+    settled(page)
     expect(page).to_have_url(f"{site_url}{PREFIX}/suche/?q=die&jahr=2022&rubrik=Meinung")
     expect(page.locator(RESULTS)).to_have_count(2)
     metas = page.locator(f"{RESULTS} .meta").all_inner_texts()
@@ -168,13 +176,16 @@ def test_each_filter_and_their_combination_are_kept_in_the_url_with_counts(
     page = open_search(browser, f"{site_url}{PREFIX}/suche/?autor=Anna+Beispiel")
     author = page.get_by_label("Autorin, Autor")
     expect(author).to_have_value("Anna Beispiel")
-    assert author.locator("option").all_inner_texts() == [
-        "alle",
-        "Anna Beispiel (1)",
-        "Bernd Muster (1)",
-    ]
+    expect(author.locator("option")).to_have_text(
+        [
+            "alle",
+            "Anna Beispiel (1)",
+            "Bernd Muster (1)",
+        ]
+    )
     expect(page.locator(f"{RESULTS} h2")).to_have_text(["Ein Gipfel der Kompromisse"])
     author.select_option("Bernd Muster")
+    settled(page)
     expect(page).to_have_url(f"{site_url}{PREFIX}/suche/?autor=Bernd+Muster")
     expect(page.locator(f"{RESULTS} h2")).to_have_text(["Ein Jahr, das alles verändert"])
     page.close()
@@ -231,12 +242,15 @@ def test_keyboard_alone_searches_sorts_filters_and_loads_more(
     page.keyboard.type("die")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{site_url}{PREFIX}/suche-2/?q=die")
+    settled(page)
     expect(page.locator(RESULTS)).to_have_count(2)
     tab_to("input[name=sort]:checked")
     page.keyboard.press("ArrowDown")  # radios: the arrow picks the next choice
+    settled(page)
     expect(page).to_have_url(f"{site_url}{PREFIX}/suche-2/?q=die&sort=neu")
     tab_to("#suche-jahr")
     page.keyboard.press("ArrowDown")  # a closed select: the arrow picks the next value
+    settled(page)
     expect(page).to_have_url(f"{site_url}{PREFIX}/suche-2/?q=die&jahr=2022&sort=neu")
     expect(page.locator(RESULTS)).to_have_count(2)
     tab_to("#suche-mehr")

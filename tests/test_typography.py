@@ -44,7 +44,22 @@ def test_english_text(source: str, expected: str) -> None:
 
 
 def test_unknown_language_keeps_straight_quotes() -> None:
-    assert educate_text('Il a dit "non" ...', "fr") == 'Il a dit "non" …'
+    assert educate_text('Ha detto "no" ...', "it") == 'Ha detto "no" …'
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("de-AT", "Er sagt „Ja“ und ‚nein‘."),
+        ("de_AT", "Er sagt „Ja“ und ‚nein‘."),
+        ("de-CH", "Er sagt «Ja» und \u2039nein\u203a."),
+        ("fr", "Er sagt «\u202fJa\u202f» und \u2039\u202fnein\u202f\u203a."),
+        ("fr-CA", "Er sagt «\u202fJa\u202f» und \u2039\u202fnein\u202f\u203a."),
+        ("en-GB", "Er sagt “Ja” und ‘nein’."),
+    ],
+)
+def test_regional_language_tags_get_their_language_quotes(lang: str, expected: str) -> None:
+    assert educate_text("Er sagt \"Ja\" und 'nein'.", lang) == expected
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,12 @@ def _html_pages(folder: Path) -> int:
 
 
 def run_bench(
-    articles: int, report: Path, *, workdir: Path | None = None, verify: bool = False
+    articles: int,
+    report: Path,
+    *,
+    workdir: Path | None = None,
+    verify: bool = False,
+    extra: list[str] | None = None,
 ) -> dict:
     """Build ``articles`` synthetic op-eds cold, after each kind of edit and unchanged; report.
 
@@ -92,7 +97,7 @@ def run_bench(
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     ours = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "build",
             "--source", str(sources), "--content", str(content),
-            "--output", str(output), "--cache", str(cache)]  # fmt: skip
+            "--output", str(output), "--cache", str(cache), *(extra or [])]  # fmt: skip
     try:
         started = time.perf_counter()
         write_sources(sources, articles)
@@ -132,7 +137,8 @@ def run_bench(
             check = base / "verify"
             build = ours[: ours.index("--source")]
             command = [*build, "--source", str(sources), "--content", str(content),
-                       "--output", str(check), "--cache", str(base / "verify-cache")]  # fmt: skip
+                       "--output", str(check), "--cache", str(base / "verify-cache"),
+                       *(extra or [])]  # fmt: skip
             if measure(command, env=env).returncode:
                 raise SystemExit("bench: the verifying cold build failed")
             verified = _digest(check) == _digest(output)
@@ -145,6 +151,7 @@ def run_bench(
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "plain_pelican": plain.as_dict(),
             "ours": {name: m.as_dict() for name, m in results.items()},
+            "build_options": extra or [],
             "cold_ratio_to_plain": round(results["cold"].wall_s / plain.wall_s, 3),
             "warm_equals_cold": verified,
         }

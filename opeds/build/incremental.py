@@ -111,6 +111,25 @@ def _stamp(path: Path) -> list[int] | None:
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
 
+def _stamps(folder: Path) -> dict[str, list[int]]:
+    """Return the stamp of every file below ``folder`` by relative path."""
+    found = {}
+    for where, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(where, name)
+            stamp = _stamp(path)
+            if stamp:
+                found[path.relative_to(folder).as_posix()] = stamp
+    return found
+
+
+def input_digest(content: Path, *parts: str) -> str:
+    """Hash every file of ``content`` with ``parts`` (settings, code, options) into one key."""
+    digest = hashlib.sha256("\0".join(parts).encode())
+    _hash_tree(digest, content)
+    return digest.hexdigest()
+
+
 class PageKeys:
     """The keys of this build's pages, the manifest of the live output, and what was reused."""
 
@@ -127,8 +146,12 @@ class PageKeys:
             data = json.loads(manifest.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             data = {}
+        self.previous_input = ""
+        self.previous_files: dict[str, list[int]] = {}
         if data.get("version") == MANIFEST_VERSION and data.get("live") == str(live):
             self.previous = data.get("pages", {})
+            self.previous_input = data.get("input", "")
+            self.previous_files = data.get("files", {})
 
     def source_digest(self, item) -> bytes:
         """Hash the source file of an article or page, once per build."""
@@ -198,14 +221,21 @@ class PageKeys:
         live = self.live / name
         return live if _stamp(live) == entry[1] else None
 
-    def save(self, staging: Path) -> None:
+    def up_to_date(self, input_key: str) -> bool:
+        """Tell whether the live output was built from ``input_key`` and is still as it was."""
+        if not input_key or self.previous_input != input_key or not self.previous_files:
+            return False
+        return _stamps(self.live) == self.previous_files
+
+    def save(self, staging: Path, input_key: str = "") -> None:
         """Record the keys with the files they describe, as they will be once swapped in."""
         pages = {}
         for name, key in self.current.items():
             stamp = _stamp(staging / name)
             if stamp:
                 pages[name] = [key, stamp]
-        data = {"version": MANIFEST_VERSION, "live": str(self.live), "pages": pages}
+        data = {"version": MANIFEST_VERSION, "live": str(self.live), "pages": pages,
+                "input": input_key, "files": _stamps(staging)}  # fmt: skip
         write_atomic(self.manifest_path, json.dumps(data, sort_keys=True))
 
 

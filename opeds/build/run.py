@@ -20,6 +20,7 @@ from opeds.build.incremental import (
     IncrementalWriter,
     PageKeys,
     environment_digest,
+    input_digest,
     link_unchanged,
     settings_digest,
 )
@@ -53,6 +54,43 @@ class _ErrorCollector(logging.Handler):
         # Handlers run inside Pelican's except block, so the reason is still at hand.
         reason = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
         self.messages.append(f"{message}: {reason}" if reason else message)
+
+
+class _Members(list):
+    """A list whose ``in`` looks up identity in a set.
+
+    Pelican lists a section's articles with ``[a for a in dates if a in articles]``: one scan
+    of the section per article of the archive, quadratic in the archive's size. Articles
+    compare by identity, so a set of ids answers the same, in constant time.
+    """
+
+    def __init__(self, items) -> None:
+        super().__init__(items)
+        self._ids = {id(item) for item in self}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
+
+    def append(self, item) -> None:
+        """Append ``item`` and remember it."""
+        super().append(item)
+        self._ids.add(id(item))
+
+    def extend(self, items) -> None:
+        """Extend by ``items`` and remember them."""
+        for item in items:
+            self.append(item)
+
+
+def linear_taxonomies(generator) -> None:
+    """Give sections, topics and authors member lists that answer ``in`` in constant time."""
+    if not isinstance(generator, ArticlesGenerator):
+        return
+    for name in ("categories", "authors"):
+        entries = getattr(generator, name)
+        entries[:] = [(key, _Members(articles)) for key, articles in entries]
+    for tag, articles in list(generator.tags.items()):
+        generator.tags[tag] = _Members(articles)
 
 
 def duplicate_urls(generators: list[object]) -> list[str]:
@@ -132,6 +170,14 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     settings["OPEDS_CACHE_PATH"] = str(cache)
     where = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
     keys = PageKeys(output, cache / "pages" / f"{where}.json", base_key)
+    # The same content, settings, code and options as the live output, which nobody touched:
+    # the build would give the same bytes, so the live output stays as it is.
+    options = f"compress={compress} search={search_index}"
+    input_key = "" if verify else input_digest(content, base_key, options)
+    if keys.up_to_date(input_key):
+        log.info("build: nothing changed since the live output was built")
+        shutil.rmtree(staging)
+        return
     incremental = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
     collector = _ErrorCollector(content)
     duplicates: list[str] = []
@@ -149,21 +195,23 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
 
     signals.all_generators_finalized.connect(find_duplicates)
     signals.get_writer.connect(writer)
+    signals.article_generator_finalized.connect(linear_taxonomies)
     root = logging.getLogger()
     root.addHandler(collector)
     try:
         Pelican(settings).run()
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
+        if search_index:
+            shards = bool(settings.get("SEARCH_SHARDS"))
+            index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards)
         linked = link_unchanged(staging, output)
         log.info("pages: %d article pages reused, %d more files unchanged", keys.reused, linked)
-        if search_index:
-            index_site(staging, settings["DEFAULT_LANG"], cache)
         if verify and (findings := verify(staging)):
             raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
             precompress(staging, previous=output)
-        keys.save(staging)
+        keys.save(staging, input_key)
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -177,4 +225,5 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         root.removeHandler(collector)
         signals.all_generators_finalized.disconnect(find_duplicates)
         signals.get_writer.disconnect(writer)
+        signals.article_generator_finalized.disconnect(linear_taxonomies)
     swap_in(staging, output)

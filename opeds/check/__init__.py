@@ -15,13 +15,17 @@ def check_site(
     settings: dict | None = None,
     html: bool = True,
     browser: bool = True,
+    cache: Path | None = None,
 ) -> list[Finding]:
-    """Run every check over ``output`` (built for ``siteurl``) and return the findings, sorted."""
+    """Run every check over ``output`` (built for ``siteurl``) and return the findings, sorted.
+
+    ``cache`` is a folder that keeps each page's markup errors by its bytes (see markup.check).
+    """
     if not (output / "index.html").is_file():
         return [Finding(str(output), "no built site here (index.html is missing)")]
     findings = links.check(output, siteurl) + feeds.check(output)
     if html:
-        findings += markup.check(output)
+        findings += markup.check(output, cache / "check-markup.json" if cache else None)
     if browser:
         findings += a11y.check(output, settings=settings)
     return sorted(findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -10,32 +11,72 @@ from urllib.parse import unquote, urlsplit
 
 from opeds import PROJECT
 from opeds.check.finding import Finding
+from opeds.common.atomic import write_atomic
 
 VNU = PROJECT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHUNK = 1000  # pages per checker run: a command line has a length limit
 
 
-def check(output: Path) -> list[Finding]:
-    """Validate every HTML page in one Java run and report each error with its page and line."""
-    java = shutil.which("java")
-    if not java or not VNU.is_file():
-        missing = "java (apt-get install default-jre-headless)" if not java else f"{VNU}"
-        return [Finding(str(output), f"cannot check markup: {missing} is missing; `make test` "
-                        "installs vnu.jar with npm ci --ignore-scripts")]  # fmt: skip
+def checker_version() -> str:
+    """Hash the checker's jar: findings kept from another checker are not reused."""
+    return hashlib.sha256(VNU.read_bytes()).hexdigest()[:16] if VNU.is_file() else ""
+
+
+def _run(java: str, files: list[Path]) -> list[dict] | str:
+    """Run the checker over ``files``; return its error messages, or its output if it broke."""
     result = subprocess.run(
         [java, "-jar", str(VNU), "--format", "json", "--errors-only", "--skip-non-html",
-         str(output)],
+         *map(str, files)],
         capture_output=True, text=True, check=False, timeout=1800,
     )  # fmt: skip
     try:
         messages = json.loads(result.stderr or "{}").get("messages", [])
     except ValueError:
-        return [Finding(str(output), f"the Nu HTML checker failed: {result.stderr[:500]}")]
+        return result.stderr[:500]
+    return [m for m in messages if m.get("type") == "error"]
+
+
+def check(output: Path, cache: Path | None = None) -> list[Finding]:
+    """Validate every HTML page and report each error with its page and line.
+
+    With ``cache`` (a JSON file), the errors of each page are kept by the hash of its bytes
+    and the checker's version, and only pages not seen before go to the checker.
+    """
+    java = shutil.which("java")
+    if not java or not VNU.is_file():
+        missing = "java (apt-get install default-jre-headless)" if not java else f"{VNU}"
+        return [Finding(str(output), f"cannot check markup: {missing} is missing; `make test` "
+                        "installs vnu.jar with npm ci --ignore-scripts")]  # fmt: skip
+    root = output.resolve()  # the checker names pages by absolute file: URLs
+    pages = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*.html"))}
+    version = checker_version()
+    known: dict[str, list] = {}
+    if cache is not None:
+        try:
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            known = data["pages"] if data.get("checker") == version else {}
+        except (FileNotFoundError, ValueError, KeyError):
+            known = {}
+    todo = sorted({digest for digest in pages.values() if digest not in known})
+    first = {digest: page for page, digest in reversed(list(pages.items()))}
+    for start in range(0, len(todo), CHUNK):
+        files = [first[digest] for digest in todo[start : start + CHUNK]]
+        messages = _run(java, files)
+        if isinstance(messages, str):
+            return [Finding(str(output), f"the Nu HTML checker failed: {messages}")]
+        by_page: dict[str, list] = {}
+        for m in messages:
+            name = page_name(root, m.get("url", ""))
+            by_page.setdefault(name, []).append([m.get("lastLine", "?"), m.get("message", "")])
+        for page in files:
+            known[pages[page]] = by_page.get(page.relative_to(root).as_posix(), [])
+    if cache is not None and todo:
+        write_atomic(cache, json.dumps({"checker": version, "pages": known}))
     return [
-        Finding(page_name(output, m.get("url", "")),
-                f"line {m.get('lastLine', '?')}: {m.get('message', '')}")
-        for m in messages
-        if m.get("type") == "error"
-    ]  # fmt: skip
+        Finding(page.relative_to(root).as_posix(), f"line {line}: {message}")
+        for page, digest in pages.items()
+        for line, message in known[digest]
+    ]
 
 
 def page_name(output: Path, url: str) -> str:

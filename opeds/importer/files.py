@@ -21,8 +21,17 @@ from opeds.importer.gazetteer import fingerprint, load_vocabulary
 from opeds.importer.model import ImportError_
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
-from opeds.importer.render import make_slug, render
-from opeds.importer.report import ERROR, IMPORTED, KEPT, UNCHANGED, Entry, Report
+from opeds.importer.render import article_folder, make_slug, render
+from opeds.importer.report import (
+    ERROR,
+    IMPORTED,
+    KEPT,
+    SOURCE_REMOVED,
+    UNCHANGED,
+    WITHDRAWN,
+    Entry,
+    Report,
+)
 from opeds.importer.state import Record, State, StateError
 from opeds.importer.vocabulary import DEFAULT_SECTIONS
 
@@ -234,12 +243,18 @@ class _Importer:
             return Entry(path.name, ERROR, error.reason, error.line)
 
         output = record.output if record else self._allocate(article)
+        moved_from = ""
+        if record and self._month_changed(record.output, article):
+            if self._edited(record) and not self.force:
+                return self._kept(path.name, source_id, digest, record)
+            moved_from, output = record.output, self._allocate_moved(record.output, article)
         slug = Path(output).stem
         new = render(article, slug, source_id, path.name).encode("utf-8")
         target = self.content / output
         if self.content.resolve() not in target.resolve().parents:
             raise _SourceProblem(f"{output} leads outside {self.content} (a symbolic link?)")
-        current = _read(target)
+        # A moved file is judged by what is at its old place: that is what the importer wrote.
+        current = _read(self.content / moved_from) if moved_from else _read(target)
         action = decide(recorded, _digest(current), _sha256(new), force=self.force)
         if action is Action.KEPT:
             return self._kept(path.name, source_id, digest, record or Record("", "", output, ""))
@@ -250,10 +265,49 @@ class _Importer:
         self.state.records[source_id] = Record(path.name, digest, output, _sha256(new))
         if action is Action.UNCHANGED:
             return Entry(path.name, UNCHANGED, output=output)
-        self.checkpoint()
         reasons = {Action.NEW: "new", Action.UPDATE: "updated",
                    Action.OVERWRITE_EDITS: "hand edits overwritten (--force)"}  # fmt: skip
-        return Entry(path.name, IMPORTED, reasons[action], output=output)
+        reason = reasons[action]
+        if moved_from:
+            (self.content / moved_from).unlink(missing_ok=True)
+            reason = f"moved from {moved_from} (its date changed)"
+        self.checkpoint()
+        return Entry(path.name, IMPORTED, reason, output=output, warnings=list(article.warnings))
+
+    # --- A source whose month changed moves its file, keeping its slug -------------------------
+
+    @staticmethod
+    def _month_changed(output: str, article) -> bool:
+        """Tell whether ``article`` now belongs in another folder than ``output``."""
+        return Path(output).parent.as_posix() != article_folder(article)
+
+    def _edited(self, record: Record) -> bool:
+        """Tell whether the file the importer wrote for ``record`` was changed by hand."""
+        current = _read(self.content / record.output)
+        return current is not None and _sha256(current) != record.output_sha256
+
+    def _allocate_moved(self, old: str, article) -> str:
+        """Choose the new path of a moved file: same slug in the new folder (``-2`` on a clash)."""
+        return self._free_path(article_folder(article), Path(old).stem)
+
+    # --- A source removed from sources/ withdraws its article ----------------------------------
+
+    def withdraw_removed(self, seen: set[str]) -> list[Entry]:
+        """Withdraw the article of every recorded source that is gone; keep hand-edited ones."""
+        entries = []
+        for source_id in sorted(set(self.state.records) - seen):
+            record = self.state.records[source_id]
+            if record.source == "":  # found by its source_id without state: never ours to drop
+                continue
+            if self._edited(record) and not self.force:
+                reason = "source removed, but the article was edited by hand: kept"
+                entries.append(Entry(record.source, SOURCE_REMOVED, reason, output=record.output))
+                continue
+            (self.content / record.output).unlink(missing_ok=True)
+            del self.state.records[source_id]
+            reason = "source removed: the article leaves the site"
+            entries.append(Entry(record.source, WITHDRAWN, reason, output=record.output))
+        return entries
 
     def _kept(self, name: str, source_id: str, digest: str, record: Record) -> Entry:
         # Remember the source we saw, not a new output: the hand-edited file stays the editor's.
@@ -266,8 +320,10 @@ class _Importer:
 
     def _allocate(self, article) -> str:
         """Choose a free ``YYYY/MM/<slug>.md``: a clash gets ``-2``, ``-3`` …"""
-        folder = f"{article.date:%Y}/{article.date:%m}"
-        base = make_slug(article)
+        return self._free_path(article_folder(article), make_slug(article))
+
+    def _free_path(self, folder: str, base: str) -> str:
+        """Take ``folder/base.md``, or ``base-2``, ``base-3`` … when that is taken or on disk."""
         slug, number = base, 2
         while f"{folder}/{slug}.md".lower() in self.taken or self._on_disk(folder, slug):
             slug, number = f"{base}-{number}", number + 1
@@ -326,6 +382,8 @@ def ingest(
                 if entry.status == ERROR:
                     log.debug("%s:%s: %s", path, entry.line or 1, entry.reason)
                 report.entries.append(entry)
+            seen = {names.source_id(p.stem + ".txt") for p in paths}
+            report.entries.extend(importer.withdraw_removed(seen))
         finally:
             importer.save()  # what was written stays recorded even if a later file crashes
     return report

@@ -10,7 +10,7 @@ from opeds.importer.model import Vocabulary
 from opeds.importer.vocabulary import make_vocabulary, places_from_geonames
 
 #: Bump when the same source and vocabulary would render differently: every source is parsed again.
-IMPORTER_VERSION = "2"
+IMPORTER_VERSION = "3"
 #: geonames cities of at least this many people supply the default datelines.
 GEONAMES_MIN_POPULATION = 15000
 

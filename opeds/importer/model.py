@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-Precision = Literal["day", "month", "year"]
+#: How much of the date is known; "unknown": the source has no date at all (no ``date`` key).
+Precision = Literal["day", "month", "year", "unknown"]
 
 
 class ImportError_(ValueError):
@@ -34,7 +35,7 @@ class Article:
     """One op-ed as parsed from its raw text, before it becomes Markdown."""
 
     headline: str
-    date: dt.date
+    date: dt.date | None  # None when the source has no date (precision "unknown")
     date_precision: Precision
     paragraphs: tuple[str, ...]
     kicker: str = ""
@@ -43,3 +44,6 @@ class Article:
     image_caption: str = ""
     image_credit: str = ""
     lang: str = "de"
+    authors: tuple[str, ...] = ()
+    byline: str = ""  # the byline as printed, without its parentheses: nothing of it is lost
+    warnings: tuple[str, ...] = ()  # what an editor should look at; the article still imports

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from opeds.importer.byline import Byline, leading_byline, trailing_byline
 from opeds.importer.model import Article, ImportError_, Precision, Vocabulary
 from opeds.importer.normalise import unescape_entities
 from opeds.importer.vocabulary import make_vocabulary, split_section
@@ -28,10 +29,13 @@ EARLIEST_YEAR = 1800
 
 def parse_date(
     token: str | None, line: int = 1, today: dt.date | None = None
-) -> tuple[dt.date, Precision]:
-    """Turn ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` into a date and its precision."""
+) -> tuple[dt.date | None, Precision]:
+    """Turn ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` into a date and its precision.
+
+    No date at all is no error: the piece is undated (``None``, precision ``unknown``).
+    """
     if not token:
-        raise ImportError_("missing date: the header needs 'date YYYY-MM <title>'", line)
+        return None, "unknown"
     parts = token.split("-")
     if len(parts) > 3:
         raise ImportError_(f"impossible date {token!r}: expected YYYY, YYYY-MM or YYYY-MM-DD", line)
@@ -92,6 +96,47 @@ def paragraphs_of(lines: list[str], first_line: int = 1) -> list[tuple[int, str]
     return [(n, text) for n, text in blocks if text]
 
 
+def date_from_byline(
+    date: dt.date | None, precision: Precision, byline: Byline | None
+) -> tuple[dt.date | None, Precision, str]:
+    """Take the byline's day when it agrees with what the header knows; else say why not."""
+    if byline is None or byline.date is None:
+        return date, precision, ""
+    found = byline.date
+    agrees = {
+        "unknown": True,
+        "year": date is not None and found.year == date.year,
+        "month": date is not None and (found.year, found.month) == (date.year, date.month),
+        "day": found == date,
+    }[precision]
+    if agrees:
+        return found, "day", ""
+    header = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}[precision]
+    return (
+        date,
+        precision,
+        (
+            f"date conflict: the byline says {found:%Y-%m-%d}, the header {date:{header}}; "
+            "the header's date is kept"
+        ),
+    )
+
+
+def find_bylines(
+    paragraphs: list[str],
+) -> tuple[list[str], Byline | None, Byline | None, str]:
+    """Take a ``Von …`` paragraph near the start and a byline at the end out of the body."""
+    leading = None
+    for index in range(min(2, len(paragraphs) - 1)):
+        if found := leading_byline(paragraphs[index]):
+            leading = found
+            paragraphs = paragraphs[:index] + paragraphs[index + 1 :]
+            break
+    rest, trailing, warning = trailing_byline(paragraphs[-1])
+    paragraphs = paragraphs[:-1] + ([rest] if rest else [])
+    return paragraphs, leading, trailing, warning
+
+
 def _starts_with_section(text: str, vocabulary: Vocabulary) -> bool:
     return any(text == s or text.startswith(s + " ") for s in vocabulary.sections)
 
@@ -125,10 +170,24 @@ def parse(text: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Article:
         blocks = blocks[1:]
     if not blocks:
         raise ImportError_("header without body: no text below the header", header_line)
+    # A "Von Anna Beispiel" paragraph may stand before the section paragraph.
+    leading = leading_byline(blocks[0][1]) if len(blocks) > 1 else None
+    if leading:
+        blocks = blocks[1:]
     section, dateline, lead = split_section(blocks[0][1], vocabulary)
-    paragraphs = tuple(p for p in [lead, *(t for _, t in blocks[1:])] if p)
+    paragraphs = [p for p in [lead, *(t for _, t in blocks[1:])] if p]
     if not paragraphs:
         raise ImportError_("no body text after the section word", blocks[0][0])
+    paragraphs, leading_after, trailing, warning = find_bylines(paragraphs)
+    if not paragraphs:
+        raise ImportError_("no body text besides the byline", blocks[0][0])
+    leading = leading or leading_after
+    warnings = [f"line {blocks[-1][0]}: {warning}"] if warning else []
+    date, precision, conflict = date_from_byline(date, precision, trailing)
+    if conflict:
+        warnings.append(f"line {header_line}: {conflict}")
+    bylines = [b for b in (leading, trailing) if b]
+    authors = tuple(dict.fromkeys(a for b in bylines for a in b.authors))
     return Article(
         headline=headline,
         kicker=kicker,
@@ -138,5 +197,8 @@ def parse(text: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Article:
         dateline=dateline,
         image_caption=caption,
         image_credit=credit,
-        paragraphs=paragraphs,
+        paragraphs=tuple(paragraphs),
+        authors=authors,
+        byline=" | ".join(b.text for b in bylines),
+        warnings=tuple(warnings),
     )

@@ -8,6 +8,8 @@ from opeds.common.names import german_slug
 from opeds.importer.model import Article
 
 FALLBACK_SLUG = "artikel"
+#: Where undated pieces live below content/ (dated ones live in ``YYYY/MM``).
+UNDATED_FOLDER = "ohne-datum"
 
 # Characters Markdown (with the "extra" extensions) gives a meaning anywhere in a line.
 _INLINE = re.compile(r"([\\`*_\[\]{}])")
@@ -35,6 +37,13 @@ def make_slug(article: Article) -> str:
     return german_slug(title) or FALLBACK_SLUG
 
 
+def article_folder(article: Article) -> str:
+    """Return the folder below content/ for ``article``: ``YYYY/MM``, or the undated folder."""
+    if article.date is None:
+        return UNDATED_FOLDER
+    return f"{article.date:%Y}/{article.date:%m}"
+
+
 def one_line(value: str) -> str:
     """Fold a value to one line so that it can never start a front-matter key of its own."""
     return " ".join(value.split())
@@ -51,9 +60,13 @@ def render(article: Article, slug: str, source_id: str, source_file: str) -> str
     fields = {
         "title": article.headline,
         "kicker": article.kicker,
-        "date": article.date.isoformat(),
+        # An undated piece has no date key: Pelican's reader then leaves the date to our plugin.
+        "date": article.date.isoformat() if article.date else "",
         "date_precision": article.date_precision,
         "category": article.category,
+        # "authors" (not "author"): Pelican splits it at commas into several authors.
+        "authors": ", ".join(article.authors),
+        "byline": article.byline,
         "dateline": article.dateline,
         "image_caption": article.image_caption,
         "image_credit": article.image_credit,

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 
 IMPORTED, UNCHANGED, KEPT, ERROR = "imported", "unchanged", "kept-edited", "error"
+# A source that left sources/: its article is withdrawn, or kept when edited by hand.
+WITHDRAWN, SOURCE_REMOVED = "withdrawn", "source-removed"
 
 
 @dataclass
@@ -13,10 +15,11 @@ class Entry:
     """What happened to one source file."""
 
     source: str
-    status: str  # imported | unchanged | kept-edited | error
+    status: str  # imported | unchanged | kept-edited | error | withdrawn | source-removed
     reason: str = ""
     line: int | None = None
     output: str = ""  # path below content/
+    warnings: list[str] = field(default_factory=list)  # imported, but an editor should look
 
 
 @dataclass
@@ -36,10 +39,14 @@ class Report:
 
     def summary(self) -> str:
         """Return the one-line summary printed after an import."""
-        return (
+        text = (
             f"{self.count(IMPORTED)} imported, {self.count(UNCHANGED)} unchanged, "
             f"{self.count(KEPT)} kept, {self.count(ERROR)} errors"
         )
+        for status in (WITHDRAWN, SOURCE_REMOVED):  # only when a source left sources/
+            if self.count(status):
+                text += f", {self.count(status)} {status}"
+        return text
 
     def to_json(self) -> str:
         """Serialise the report as JSON, one entry per source file."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
@@ -28,23 +30,31 @@ def pages_digest(folder: Path, language: str) -> str:
     return digest.hexdigest()
 
 
-def run_pagefind(folder: Path, language: str) -> None:
-    """Index ``folder`` with the Pagefind binary that the pinned ``pagefind[bin]`` ships."""
+def run_pagefind(folder: Path, language: str, glob: str | None = None,
+                 subdir: str = "pagefind") -> None:  # fmt: skip
+    """Index ``folder`` (only the pages ``glob`` matches) into ``folder/subdir``."""
     # One language for the whole archive: the search page queries a single index, so the
     # occasional English piece is still found, stemmed as German.
     command = [sys.executable, "-m", "pagefind", "--site", str(folder),
-               "--force-language", language, "--silent"]  # fmt: skip
+               "--force-language", language, "--silent", "--output-subdir", subdir]  # fmt: skip
+    if glob:
+        command += ["--glob", glob]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode or not (folder / "pagefind" / "pagefind.js").is_file():
+    if result.returncode or not (folder / subdir / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind failed ({result.returncode}): {result.stderr.strip()}")
 
 
-def index_site(folder: Path, language: str = "de", cache: Path | None = None) -> None:
+def index_site(
+    folder: Path, language: str = "de", cache: Path | None = None, shards: bool = False
+) -> None:
     """Add ``folder/pagefind/``, reusing the cached index when no page changed.
 
     Pagefind writes its filter and metadata files in an order that varies from run to run
     (upstream issue #638), so only reuse gives the same bytes for the same pages.
     """
+    if shards:
+        index_shards(folder, language, cache or folder.parent / f".{folder.name}.cache")
+        return
     if cache is None:
         run_pagefind(folder, language)
         return
@@ -57,15 +67,86 @@ def index_site(folder: Path, language: str = "de", cache: Path | None = None) ->
     run_pagefind(folder, language)
     staging = cached.with_name(cached.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(folder / "pagefind", staging)
+    shutil.copytree(folder / "pagefind", staging, copy_function=os.link)
     staging.rename(cached)
     entries = sorted(cached.parent.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
 
 
+SHARDS_FILE = "pagefind/shards.json"
+_YEAR = re.compile(r"^\d{4}$")
+BODY = b"data-pagefind-body"
+
+
+def shard_pages(folder: Path) -> dict[str, list[Path]]:
+    """Group the pages Pagefind would index by year folder, the first part of their path."""
+    groups: dict[str, list[Path]] = {}
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir() and _YEAR.match(entry.name):
+            pages = sorted(Path(entry.path).rglob("*.html"))
+            if pages:
+                groups[entry.name] = pages
+    return groups
+
+
+def _shard_digest(folder: Path, pages: list[Path], language: str) -> str:
+    digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}/shard".encode())
+    for page in pages:
+        digest.update(page.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(page.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def index_shards(folder: Path, language: str, cache: Path, jobs: int | None = None) -> None:
+    """Index each year of ``folder`` on its own into ``pagefind/YYYY/``; list them in shards.json.
+
+    Pagefind's memory grows with the pages of one run, so a shard per year bounds it by the
+    largest year; a year whose pages did not change reuses its cached index (hard links),
+    so one edited article costs one year's indexing. Pages outside year folders carry no
+    ``data-pagefind-body`` and are not searched, as in the single index; a page that does
+    is refused rather than left out of the search silently.
+    """
+    outside = [p for p in folder.rglob("*.html") if not _YEAR.match(p.relative_to(folder).parts[0])
+               and BODY in p.read_bytes()]  # fmt: skip
+    if outside:
+        names = ", ".join(p.relative_to(folder).as_posix() for p in outside[:5])
+        raise SearchIndexError(f"searchable pages outside a year folder: {names}")
+    store = cache / "pagefind-shards"
+    store.mkdir(parents=True, exist_ok=True)
+    groups = shard_pages(folder)
+    digests = {year: _shard_digest(folder, pages, language) for year, pages in groups.items()}
+    missing = [year for year in groups if not (store / digests[year]).is_dir()]
+
+    def build(year: str) -> None:
+        subdir = f"pagefind/{year}"
+        run_pagefind(folder, language, glob=f"{year}/**/*.html", subdir=subdir)
+        tmp = store / f"{digests[year]}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(folder / subdir, tmp, copy_function=os.link)  # one inode, never rewritten
+        tmp.rename(store / digests[year])
+
+    # Both cores: Pagefind runs in its own process, so threads only wait for it.
+    with ThreadPoolExecutor(max_workers=jobs or min(2, os.cpu_count() or 1)) as pool:
+        list(pool.map(build, missing))
+    listing = []
+    for year in sorted(groups, reverse=True):  # newest first, the order results are shown in
+        cached = store / digests[year]
+        target = folder / "pagefind" / year
+        if not target.exists():
+            shutil.copytree(cached, target, copy_function=os.link)
+        os.utime(cached)  # most recently used
+        listing.append({"year": year, "path": f"pagefind/{year}/", "pages": len(groups[year])})
+    data = {"version": 1, "shards": listing}
+    (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    keep = KEEP * max(1, len(groups))
+    entries = sorted(store.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 # Pagefind names its filter and metadata files by a hash of bytes whose order varies per run.
-_VARYING = re.compile(r"^pagefind/(?:filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta)$")
+_VARYING = re.compile(r"^pagefind/(?:\d{4}/)?(?:filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta)$")
 _VARYING_HASH = re.compile(r"[a-z]+_[0-9a-f]{7,10}")
 
 

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from pelican.contents import Article, Page
 
 from opeds.common.names import german_slug
-from opeds.site import fields, metadata
+from opeds.site import fields, metadata, undated
 from opeds.site.htmlcache import HtmlCache
 from opeds.site.typography import typeset_inline
 
@@ -45,12 +45,23 @@ def german_slugs(instance: Article | Page) -> None:
             name.slug = german_slug(name.name)
 
 
+def drop_empty_section(instance: Article | Page) -> None:
+    """Leave an article without a section word without a section (``DEFAULT_CATEGORY = ""``)."""
+    category = getattr(instance, "category", None)
+    if category is not None and not category.name:
+        del instance.category
+        instance.metadata.pop("category", None)
+
+
 def typeset_content(instance: object) -> None:
     """Clean and typeset article and page HTML and titles for their language; derive metadata."""
     if not isinstance(instance, Article | Page):
         return
     fields.check_fields(instance)  # hand-edited front matter: clean HTML, refuse unsafe paths
+    drop_empty_section(instance)
     german_slugs(instance)
+    if isinstance(instance, Article):
+        undated.undated_url(instance)
     lang = getattr(instance, "lang", None) or instance.settings.get("DEFAULT_LANG", "de")
     if instance._content is not None:
         instance._content = _cache(instance.settings).finished(instance._content, lang)

@@ -77,7 +77,9 @@ def article_json_ld(article, site_url: str, site_name: str, publisher: str) -> d
         data["dateline"] = plain(article.dateline)
     if getattr(article, "category", None):
         data["articleSection"] = str(article.category)
-    data["datePublished"] = iso_date(article.date, getattr(article, "date_precision", "day"))
+    precision = getattr(article, "date_precision", "day")
+    if precision != "unknown":  # an undated piece has only a placeholder date: say nothing
+        data["datePublished"] = iso_date(article.date, precision)
     if getattr(article, "modified", None):
         data["dateModified"] = article.modified.isoformat()
     data["inLanguage"] = article.lang

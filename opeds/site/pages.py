@@ -1,11 +1,11 @@
-"""Pages the plugin adds to Pelican's: year pages, the JSON Feed and the sitemap; archive links."""
+"""Pages the plugin adds to Pelican's: year pages, JSON Feed, sitemap, old URLs; archive links."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from opeds.site import archive, jsonfeed, related, sitemap
+from opeds.site import archive, history, jsonfeed, related, sitemap
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +54,41 @@ def write_sitemap(generator, writer) -> None:
         entries = sitemap.sitemap_entries(generator.context, generator.context["archive_years"])
         root = generator.settings["SITEURL_ABSOLUTE"]
         write_text(Path(writer.output_path), name, sitemap.sitemap_xml(entries, root))
+
+
+def record_url_history(generator) -> None:
+    """Add this build's article URLs to the content's URL history; find moved and gone URLs."""
+    name = generator.settings.get("URL_HISTORY")
+    articles = [*generator.articles, *generator.translations, *generator.hidden_articles]
+    if name:
+        found = history.update_history(Path(generator.settings["PATH"]), name, articles)
+    else:
+        found = history.Moves({}, [])
+    generator.context["url_moves"] = found
+    generator.context["url_targets"] = {a.url: a for a in articles}
+
+
+def write_moved_pages(generator, writer) -> None:
+    """Write a redirect page at every moved URL, a withdrawn page at every gone one, _redirects."""
+    found: history.Moves = generator.context["url_moves"]
+    output = Path(writer.output_path)
+    pages = [(old, "moved", generator.context["url_targets"][new])
+             for old, new in found.redirects.items()]  # fmt: skip
+    pages += [(old, "withdrawn", None) for old in found.withdrawn]
+    for old, template, target in pages:
+        save_as = f"{old}index.html"
+        if (output / save_as).exists():  # a page of today's site lives there: it wins
+            log.warning("old URL /%s is taken by another page; no %s page there", old, template)
+            continue
+        writer.write_file(
+            save_as,
+            generator.get_template(template),
+            generator.context,
+            relative_urls=generator.settings["RELATIVE_URLS"],
+            url=old,
+            target=target,
+        )
+    name = generator.settings.get("REDIRECTS_SAVE_AS")
+    if name and found.redirects:
+        text = history.redirects_file(found.redirects, generator.settings["SITEURL_ABSOLUTE"])
+        write_text(output, name, text)

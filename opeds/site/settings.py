@@ -20,6 +20,13 @@ DEFAULTS: dict[str, object] = {
     "YEAR_PAGE_SAVE_AS": "{date:%Y}/index.html",
     "YEAR_PAGE_HEADLINES": 5,
     "SEARCH_URL": "suche/",
+    # Undated pieces: their URL, and the placeholder date Pelican needs but no page shows.
+    "UNDATED_URL": "ohne-datum/{slug}/",
+    "UNDATED_SAVE_AS": "ohne-datum/{slug}/index.html",
+    "UNDATED_DATE": (1900, 1, 1),
+    # Every URL an article had, beside the content (commit it); "" keeps no history.
+    "URL_HISTORY": ".url-history.json",
+    "REDIRECTS_SAVE_AS": "_redirects",  # Netlify / Cloudflare Pages; "" writes none
 }
 
 
@@ -28,7 +35,10 @@ def check_settings(settings: dict) -> list[str]:
     problems = []
     for key, default in DEFAULTS.items():
         value = settings[key]
-        if isinstance(default, int) and (not isinstance(value, int) or value < 0):
+        if isinstance(default, tuple):
+            if not isinstance(value, tuple | list) or not all(isinstance(v, int) for v in value):
+                problems.append(f"{key} must be a tuple of whole numbers, not {value!r}")
+        elif isinstance(default, int) and (not isinstance(value, int) or value < 0):
             problems.append(f"{key} must be a whole number of at least 0, not {value!r}")
         elif isinstance(default, str) and not isinstance(value, str | None):
             problems.append(f"{key} must be text, not {value!r}")

@@ -19,6 +19,10 @@ def sitemap_entries(context: dict, years: list) -> list[tuple[str, str]]:
     for article in articles:
         date = getattr(article, "modified", None) or article.date
         entries.append((article.url, date.strftime("%Y-%m-%d")))
+    for article in context.get("undated_articles", []):
+        # No date known: a lastmod would be invented, so only a hand edit's "modified" counts.
+        date = getattr(article, "modified", None)
+        entries.append((article.url, date.strftime("%Y-%m-%d") if date else ""))
     for year in years:
         entries.append((year.url, _newest([a for m in year.months for a in m.articles])))
         entries.extend((month.url, _newest(month.articles)) for month in year.months)

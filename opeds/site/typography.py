@@ -16,7 +16,10 @@ from typogrify.filters import amp, caps, widont
 #: Opening double, closing double, opening single, closing single quote per language.
 QUOTES: dict[str, tuple[str, str, str, str]] = {
     "de": ("„", "“", "‚", "‘"),
+    "de-ch": ("«", "»", "‹", "›"),  # Swiss German: guillemets pointing outwards, no space
     "en": ("“", "”", "‘", "’"),
+    # French: guillemets with a narrow no-break space inside, so they never wrap alone.
+    "fr": ("«\u202f", "\u202f»", "‹\u202f", "\u202f›"),
 }
 APOSTROPHE = "’"
 NBSP = "\u00a0"
@@ -46,13 +49,19 @@ class _State:
     open_singles: int = 0
 
 
+def quotes_for(lang: str) -> tuple[str, str, str, str] | None:
+    """Return the quotes of ``lang``; a regional tag falls back to its base language."""
+    tag = (lang or "").strip().lower().replace("_", "-")
+    return QUOTES.get(tag) or QUOTES.get(tag.split("-", 1)[0])
+
+
 def _educate(text: str, lang: str, state: _State) -> str:
     """Set quotes, apostrophes, dashes and ellipses in one run of plain text."""
     if not text:
         return text
     text = _ELLIPSIS.sub("…", text)
     text = _DASH.sub(NBSP + "–", text)
-    quotes = QUOTES.get(lang)
+    quotes = quotes_for(lang)
     if quotes is None:
         state.before = text[-1]
         return text

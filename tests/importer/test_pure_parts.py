@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from opeds.importer import ImportError_, parse
+from opeds.importer.byline import leading_byline, split_names, trailing_byline
 from opeds.importer.normalise import decode, normalise, unescape_entities
 from opeds.importer.parse import parse_date
 from opeds.importer.render import escape_markdown, make_slug, render
@@ -36,9 +37,12 @@ def test_parse_date_rejects_impossible_dates(token: str) -> None:
 
 
 def test_short_number_after_date_is_title_not_date() -> None:
-    with pytest.raises(ImportError_) as caught:
-        parse("date 46 Tote bei Unglück\n\nPanorama Text.\n")
-    assert caught.value.reason.startswith("missing date")
+    article = parse("date 46 Tote bei Unglück\n\nPanorama Text.\n")
+    assert (article.headline, article.date, article.date_precision) == (
+        "46 Tote bei Unglück",
+        None,
+        "unknown",
+    )
 
 
 def test_configured_sections_replace_the_default() -> None:
@@ -141,3 +145,54 @@ def test_undecodable_bytes_are_reported_with_their_line() -> None:
 
 def test_normalise_line_ends_and_controls() -> None:
     assert normalise("a\r\nb\rc\x00d\x1b\te  \n") == "a\nb\ncd e\n"
+
+
+BYLINE_WARNINGS = {
+    "Absatz. (Renate Graber, 23.11.2015": "malformed byline kept in the text",
+    "Absatz. (APA, 18.9. 20159": "malformed byline kept in the text",
+    "Absatz. (Anna Beispiel, 31.2.2016)": "byline with an impossible date",
+}
+
+
+@pytest.mark.parametrize("last", BYLINE_WARNINGS)
+def test_malformed_bylines_stay_in_the_body_with_a_warning(last: str) -> None:
+    article = parse(f"date 2016-02 Titel\n\nInland Erster Absatz.\n\n{last}\n")
+    assert article.paragraphs[-1] == last and article.authors == ()
+    assert len(article.warnings) == 1
+    assert article.warnings[0].startswith(f"line 5: {BYLINE_WARNINGS[last]}")
+
+
+def test_byline_date_in_another_month_keeps_the_header_and_warns() -> None:
+    article = parse("date 2015-07 Titel\n\nInland Text. (Markus Bernath, 1.11.2015)\n")
+    assert (article.date, article.date_precision) == (dt.date(2015, 7, 1), "month")
+    assert article.authors == ("Markus Bernath",)
+    assert article.warnings == (
+        "line 1: date conflict: the byline says 2015-11-01, the header 2015-07; "
+        "the header's date is kept",
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "authors"),
+    [
+        ("Anna Beispiel und Ben Muster", ("Anna Beispiel", "Ben Muster")),
+        ("APA, red", ("APA", "red")),
+        ("APA/Reuters", ("APA", "Reuters")),
+        ("Frank Herrmann aus New Orleans", ("Frank Herrmann",)),
+        ("red, Grafik: fin", ("red", "fin")),
+        ("Walter Müller, Videos: Sarah Brugner & Michael Luger",
+         ("Walter Müller", "Sarah Brugner", "Michael Luger")),
+        ("omark, 10.11.2015, Update: APA", ("omark", "APA")),
+    ],
+)  # fmt: skip
+def test_byline_names_split_into_authors(names: str, authors: tuple[str, ...]) -> None:
+    assert split_names(names) == authors
+
+
+@pytest.mark.parametrize("text", ["Von Anfang an war klar, dass", "Von Berlin", "Von A bis Z"])
+def test_a_sentence_starting_with_von_is_no_byline(text: str) -> None:
+    assert leading_byline(text) is None
+
+
+def test_text_in_parentheses_at_the_end_is_no_byline() -> None:
+    assert trailing_byline("Wie gesagt (siehe oben)") == ("Wie gesagt (siehe oben)", None, "")

@@ -23,7 +23,7 @@ import pytest
 from opeds.common.ownership import MARKER
 from opeds.publish.objectstore import precompressed_copies, rclone_binary
 from opeds.publish.targets import PublishError, Target, check_reachable, publish
-from tests.support import ROOT, SEED, invoke, tree_digest
+from tests.support import ROOT, SEED, editor_folders, invoke, tree_digest
 
 SITEURL = "https://example.org/meinung"
 KEY, SECRET = "opeds-test-key", "opeds-test-secret"
@@ -135,10 +135,7 @@ def invoke_publish(editor: Path, *extra: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def editor(tmp_path: Path) -> Path:
     """An editor's folders: the seed as source, the about page as content."""
-    (tmp_path / "sources").mkdir()
-    shutil.copy(SEED, tmp_path / "sources")
-    shutil.copytree(ROOT / "content" / "pages", tmp_path / "content" / "pages")
-    return tmp_path
+    return editor_folders(tmp_path)
 
 
 def test_first_publish_puts_the_checked_site_in_the_bucket(store: Store, editor: Path) -> None:

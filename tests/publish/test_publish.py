@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from opeds.publish.targets import PublishError, Target
-from tests.support import ROOT, SEED, tree_digest
+from tests.support import ROOT, editor_folders, tree_digest
 
 SITEURL = "https://example.org/meinung"
 
@@ -19,10 +18,7 @@ SITEURL = "https://example.org/meinung"
 @pytest.fixture
 def editor(tmp_path: Path) -> Path:
     """An editor's folders: the seed as source, the about page as content."""
-    (tmp_path / "sources").mkdir()
-    shutil.copy(SEED, tmp_path / "sources")
-    shutil.copytree(ROOT / "content" / "pages", tmp_path / "content" / "pages")
-    return tmp_path
+    return editor_folders(tmp_path)
 
 
 def publish(editor: Path, target: str, *extra: str) -> subprocess.CompletedProcess:

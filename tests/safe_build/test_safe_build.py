@@ -42,7 +42,9 @@ def site(tmp_path: Path) -> Path:
 def test_duplicate_url_fails_naming_both_files_and_keeps_output(site: Path) -> None:
     before = tree_digest(site / "output")
     original = next((site / "content" / "2022" / "01").glob("*.md"))
-    shutil.copy(original, original.with_name("kopie.md"))
+    # A hand-written copy: with the source_id kept, the importer would stop it first.
+    text = original.read_text(encoding="utf-8")
+    original.with_name("kopie.md").write_text(text.replace("source_id:", "quelle:"), "utf-8")
     result = invoke_build(site)
     assert result.returncode == 1
     assert "duplicate URLs" in result.stderr
@@ -67,9 +69,12 @@ def test_killed_build_keeps_output_and_the_next_build_recovers(site: Path, tmp_p
     with_corpus = tmp_path / "big"
     shutil.copytree(site, with_corpus)
     shutil.unpack_archive(CORPUS_ARCHIVE, tmp_path / "corpus")
-    # Imported apart from the build: the corpus's undated files would stop `invoke build` early.
-    report = ingest(tmp_path / "corpus" / "opeds-scale-corpus", with_corpus / "content")
-    assert report.count("imported") > 900
+    # Into the site's own sources (a source missing there would be withdrawn), imported before
+    # the build so that the kill comes while Pelican writes.
+    for raw in (tmp_path / "corpus" / "opeds-scale-corpus").glob("*.txt"):
+        shutil.copy(raw, with_corpus / "sources")
+    report = ingest(with_corpus / "sources", with_corpus / "content")
+    assert report.count("imported") == 1004
     before = tree_digest(with_corpus / "output")
     process = subprocess.Popen(
         build_command(with_corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

@@ -163,18 +163,12 @@ async function run(state) {
   }
   performance.mark("suche-start");
   status.textContent = words.loading;
+  list.setAttribute("aria-busy", "true"); // until results and counts are in
   const options = { filters: chosen };
   if (state.sort === "neu") options.sort = { date: "desc" };
   const search = await pagefind.search(state.q || null, options);
   performance.mark("suche-found");
-  // A chosen filter counts its values as if it were not chosen, so a reader sees where to go.
-  const own = await Promise.all(selects.map((select) => state[select.name]
-    ? pagefind.search(state.q || null, { filters: chosenFilters(state, select.name) })
-    : search));
   if (mine !== generation) return;
-  selects.forEach((select, index) => {
-    fillSelect(select, own[index].filters[select.dataset.filter], state[select.name]);
-  });
   results = search.results;
   shown = 0;
   list.replaceChildren();
@@ -184,7 +178,18 @@ async function run(state) {
   } else {
     await showMore(mine, false);
   }
-  if (mine === generation) performance.measure("suche-results", "suche-start");
+  if (mine !== generation) return;
+  performance.measure("suche-results", "suche-start");
+  // The counts come after the results: a chosen filter counts its values as if it were not
+  // chosen (one more search per chosen filter), so a reader sees where else to look.
+  const own = await Promise.all(selects.map((select) => state[select.name]
+    ? pagefind.search(state.q || null, { filters: chosenFilters(state, select.name) })
+    : search));
+  if (mine !== generation) return;
+  selects.forEach((select, index) => {
+    fillSelect(select, own[index].filters[select.dataset.filter], state[select.name]);
+  });
+  list.setAttribute("aria-busy", "false");
 }
 
 function submitted(push) {

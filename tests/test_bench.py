@@ -1,0 +1,41 @@
+"""The benchmark's generator and scenarios, on a few articles: no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from opeds.bench import run_bench
+from opeds.bench.generate import raw_article, write_sources
+from opeds.importer.parse import parse
+
+
+def test_generated_op_eds_are_deterministic_and_parse() -> None:
+    assert raw_article(7) == raw_article(7)
+    assert raw_article(7) != raw_article(8)
+    words = [len(raw_article(n).split()) for n in range(20)]
+    assert 450 < sum(words) / len(words) < 700
+    years = {parse(raw_article(n)).date.year for n in range(60)}
+    sections = {parse(raw_article(n)).category for n in range(60)}
+    assert len(years) > 10 and len(sections) > 4
+
+
+def test_write_sources_names_files_in_the_raw_shape(tmp_path: Path) -> None:
+    paths = write_sources(tmp_path, 3)
+    assert [p.name[:4] for p in paths] == ["000_", "001_", "002_"]
+    assert all(len(p.stem.split("_")[1]) == 16 for p in paths)
+
+
+def test_bench_measures_every_scenario_and_matches_a_cold_build(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    run_bench(12, report, workdir=tmp_path / "work", verify=True)
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert list(data["ours"]) == ["cold", "text edit", "headline edit", "new article",
+                                  "nothing changed"]  # fmt: skip
+    assert data["warm_equals_cold"] is True
+    for figures in [data["plain_pelican"], *data["ours"].values()]:
+        assert figures["wall_s"] > 0 and figures["cpu_s"] > 0 and figures["peak_mib"] > 0
+    ours = data["ours"]
+    assert ours["nothing changed"]["files_written"] == 0
+    assert 0 < ours["text edit"]["files_written"] < ours["cold"]["files_written"]
+    assert data["plain_pelican"]["files_written"] > 0
