@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from slugify import slugify
@@ -30,6 +31,7 @@ def source_id(file_name: str) -> str:
     return match["id"] if match else file_name.rsplit(".", 1)[0]
 
 
+@functools.lru_cache(maxsize=65536)  # every article repeats its section and authors
 def german_slug(text: str, max_length: int = SLUG_MAX) -> str:
     """Turn any name into a URL slug with German transliteration (``Porträt`` → ``portraet``)."""
     return slugify(str(text), replacements=GERMAN, max_length=max_length, word_boundary=True)
