@@ -130,7 +130,7 @@ LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "md5"
 GZIP_CACHE = False  # a plain pickle loads several times faster; the disk is not the limit
-# The search index per year (pagefind/YYYY/, listed newest first in pagefind/shards.json):
-# Pagefind's memory is bounded by the largest year and an edit re-indexes one year. Off until
-# theme/static/js/search.js reads shards.json; `invoke build --search-shards` turns it on.
-SEARCH_SHARDS = False
+# The search index per year (pagefind/YYYY/, and pagefind/ohne-datum/ for the undated pieces,
+# listed newest first in pagefind/shards.json): Pagefind's memory is bounded by the largest year
+# and an edit re-indexes one year. False (or `invoke build --no-search-shards`): one index.
+SEARCH_SHARDS = True

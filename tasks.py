@@ -123,7 +123,7 @@ def _build(
     strict: bool = False,
     report: str | None = None,
     force_target: bool = False,
-    search_shards: bool = False,
+    search_shards: bool = True,
 ) -> Path:
     """Import, build (for ``siteurl`` in production), optionally check, and swap the site in.
 
@@ -143,8 +143,8 @@ def _build(
         sys.exit(1)
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
-    if search_shards:
-        overrides["SEARCH_SHARDS"] = True
+    if not search_shards:
+        overrides["SEARCH_SHARDS"] = False
 
     def verify(staging: Path) -> list:
         return _run_checks(staging, siteurl or "", cache)
@@ -203,7 +203,8 @@ def _folders(source, content, output, cache, default_output: Path) -> dict[str, 
         "strict": "stop when any source fails to import (default: build without it, list it)",
         "report": "write the import report (one JSON entry per source file) to this path",
         "force_target": FORCE_TARGET_HELP,
-        "search_shards": "index each year on its own (pagefind/YYYY/, listed in shards.json)",
+        "search_shards": "--no-search-shards: one search index for the whole site, "
+        "as SEARCH_SHARDS = False (default: one per year, listed in pagefind/shards.json)",
     }
 )
 def build(
@@ -218,7 +219,7 @@ def build(
     strict=False,
     report=None,
     force_target=False,
-    search_shards=False,
+    search_shards=True,
 ):
     """Build the whole site: import sources, run Pelican and Pagefind, swap the new output in."""
     url = _siteurl(siteurl) if production or siteurl else None
@@ -423,11 +424,11 @@ def test(c, k=None):
         "workdir": "keep sources, content, output and cache here instead of a temporary folder",
         "verify": "end with a cold build of the final content; fail if its bytes differ",
         "part": "instead, a named part on the real-article corpus: importer",
-        "search_shards": "build with a search index per year (invoke build --search-shards)",
+        "search_shards": "--no-search-shards: build with one search index for the whole site",
     }
 )
 def bench(
-    c, articles=10_000, report=None, workdir=None, verify=False, part=None, search_shards=False
+    c, articles=10_000, report=None, workdir=None, verify=False, part=None, search_shards=True
 ):
     """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
@@ -444,7 +445,7 @@ def bench(
         Path(report or CONFIG["cache"] / f"bench-{count}.json"),
         workdir=Path(workdir) if workdir else None,
         verify=verify,
-        extra=["--search-shards"] if search_shards else [],
+        extra=[] if search_shards else ["--no-search-shards"],
     )
 
 

@@ -26,7 +26,7 @@ def build(count: int, work: Path) -> Path:
     from opeds.importer.files import ingest
 
     output = work / "output"
-    if (output / "pagefind" / "pagefind.js").is_file():
+    if any((output / "pagefind" / name).is_file() for name in ("pagefind.js", "shards.json")):
         return output
     sources = work / "sources"
     if not sources.is_dir():

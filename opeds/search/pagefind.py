@@ -15,6 +15,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 KEEP = 4  # cached indexes kept: enough for a development and a production build side by side
+SHARDS_FILE = "pagefind/shards.json"
+#: The folder of the pieces without a date (``UNDATED_URL`` in pelicanconf.py): a shard of its own.
+UNDATED = "ohne-datum"
+_YEAR = re.compile(r"^\d{4}$")
+BODY = b"data-pagefind-body"
 
 
 class SearchIndexError(RuntimeError):
@@ -45,15 +50,22 @@ def run_pagefind(folder: Path, language: str, glob: str | None = None,
 
 
 def index_site(
-    folder: Path, language: str = "de", cache: Path | None = None, shards: bool = False
+    folder: Path,
+    language: str = "de",
+    cache: Path | None = None,
+    shards: bool = False,
+    undated: str = UNDATED,
 ) -> None:
     """Add ``folder/pagefind/``, reusing the cached index when no page changed.
+
+    With ``shards``, one index per year and one for the ``undated`` folder (see index_shards).
 
     Pagefind writes its filter and metadata files in an order that varies from run to run
     (upstream issue #638), so only reuse gives the same bytes for the same pages.
     """
     if shards:
-        index_shards(folder, language, cache or folder.parent / f".{folder.name}.cache")
+        cache = cache or folder.parent / f".{folder.name}.cache"
+        index_shards(folder, language, cache, undated=undated)
         return
     if cache is None:
         run_pagefind(folder, language)
@@ -74,18 +86,17 @@ def index_site(
         shutil.rmtree(old, ignore_errors=True)
 
 
-SHARDS_FILE = "pagefind/shards.json"
-_YEAR = re.compile(r"^\d{4}$")
-BODY = b"data-pagefind-body"
+def shard_pages(folder: Path, undated: str = UNDATED) -> dict[str, list[Path]]:
+    """Group the pages Pagefind would index by shard: their year folder, or the undated one.
 
-
-def shard_pages(folder: Path) -> dict[str, list[Path]]:
-    """Group the pages Pagefind would index by year folder, the first part of their path."""
+    A folder none of whose pages is searchable makes no shard: alone in a Pagefind run,
+    its pages would be indexed whole instead of not at all, as in the single index.
+    """
     groups: dict[str, list[Path]] = {}
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_dir() and _YEAR.match(entry.name):
+        if entry.is_dir() and (_YEAR.match(entry.name) or entry.name == undated):
             pages = sorted(Path(entry.path).rglob("*.html"))
-            if pages:
+            if any(BODY in page.read_bytes() for page in pages):
                 groups[entry.name] = pages
     return groups
 
@@ -98,46 +109,60 @@ def _shard_digest(folder: Path, pages: list[Path], language: str) -> str:
     return digest.hexdigest()
 
 
-def index_shards(folder: Path, language: str, cache: Path, jobs: int | None = None) -> None:
+def shard_order(name: str) -> tuple[int, int, str]:
+    """Sort key of the shards as the search page reads them: newest year first, undated last."""
+    return (0, -int(name), "") if _YEAR.match(name) else (1, 0, name)
+
+
+def index_shards(
+    folder: Path, language: str, cache: Path, jobs: int | None = None, undated: str = UNDATED
+) -> None:
     """Index each year of ``folder`` on its own into ``pagefind/YYYY/``; list them in shards.json.
 
     Pagefind's memory grows with the pages of one run, so a shard per year bounds it by the
     largest year; a year whose pages did not change reuses its cached index (hard links),
-    so one edited article costs one year's indexing. Pages outside year folders carry no
-    ``data-pagefind-body`` and are not searched, as in the single index; a page that does
-    is refused rather than left out of the search silently.
+    so one edited article costs one year's indexing. The pieces without a date, in the
+    ``undated`` folder, are a shard of their own, listed last. Pages outside these folders
+    carry no ``data-pagefind-body`` and are not searched, as in the single index; a page that
+    does is refused rather than left out of the search silently.
     """
-    outside = [p for p in folder.rglob("*.html") if not _YEAR.match(p.relative_to(folder).parts[0])
-               and BODY in p.read_bytes()]  # fmt: skip
+    shards = {name for name in os.listdir(folder) if _YEAR.match(name) or name == undated}
+    outside = sorted(p for p in folder.rglob("*.html") if p.relative_to(folder).parts[0]
+                     not in shards and BODY in p.read_bytes())  # fmt: skip
     if outside:
         names = ", ".join(p.relative_to(folder).as_posix() for p in outside[:5])
-        raise SearchIndexError(f"searchable pages outside a year folder: {names}")
+        more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
+        raise SearchIndexError(
+            f"searchable pages (data-pagefind-body) outside the year folders and {undated}/, "
+            f"so in no search shard: {names}{more}"
+        )
     store = cache / "pagefind-shards"
     store.mkdir(parents=True, exist_ok=True)
-    groups = shard_pages(folder)
-    digests = {year: _shard_digest(folder, pages, language) for year, pages in groups.items()}
-    missing = [year for year in groups if not (store / digests[year]).is_dir()]
+    groups = shard_pages(folder, undated)
+    digests = {name: _shard_digest(folder, pages, language) for name, pages in groups.items()}
+    missing = [name for name in groups if not (store / digests[name]).is_dir()]
 
-    def build(year: str) -> None:
-        subdir = f"pagefind/{year}"
-        run_pagefind(folder, language, glob=f"{year}/**/*.html", subdir=subdir)
-        tmp = store / f"{digests[year]}.tmp"
+    def build(name: str) -> None:
+        subdir = f"pagefind/{name}"
+        run_pagefind(folder, language, glob=f"{name}/**/*.html", subdir=subdir)
+        tmp = store / f"{digests[name]}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(folder / subdir, tmp, copy_function=os.link)  # one inode, never rewritten
-        tmp.rename(store / digests[year])
+        tmp.rename(store / digests[name])
 
     # Both cores: Pagefind runs in its own process, so threads only wait for it.
     with ThreadPoolExecutor(max_workers=jobs or min(2, os.cpu_count() or 1)) as pool:
         list(pool.map(build, missing))
     listing = []
-    for year in sorted(groups, reverse=True):  # newest first, the order results are shown in
-        cached = store / digests[year]
-        target = folder / "pagefind" / year
+    for name in sorted(groups, key=shard_order):  # the order "newest first" shows them in
+        cached = store / digests[name]
+        target = folder / "pagefind" / name
         if not target.exists():
             shutil.copytree(cached, target, copy_function=os.link)
         os.utime(cached)  # most recently used
-        listing.append({"year": year, "path": f"pagefind/{year}/", "pages": len(groups[year])})
-    data = {"version": 1, "shards": listing}
+        year = name if _YEAR.match(name) else None
+        listing.append({"year": year, "path": f"pagefind/{name}/", "pages": len(groups[name])})
+    data = {"version": 2, "shards": listing}
     (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     keep = KEEP * max(1, len(groups))
     entries = sorted(store.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -146,7 +171,7 @@ def index_shards(folder: Path, language: str, cache: Path, jobs: int | None = No
 
 
 # Pagefind names its filter and metadata files by a hash of bytes whose order varies per run.
-_VARYING = re.compile(r"^pagefind/(?:\d{4}/)?(?:filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta)$")
+_VARYING = re.compile(r"^pagefind/(?:[^/]+/)?(?:filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta)$")
 _VARYING_HASH = re.compile(r"[a-z]+_[0-9a-f]{7,10}")
 
 
