@@ -77,7 +77,8 @@ def test_folder_target_gets_the_checked_production_site(editor: Path) -> None:
     assert tree_digest(target) == tree_digest(editor / "build")
     home = (target / "index.html").read_text(encoding="utf-8")
     assert f'href="{SITEURL}/archiv/"' in home
-    assert (target / "index.html.br").is_file() and (target / "pagefind" / "pagefind.js").is_file()
+    assert (target / "index.html.br").is_file() and (target / "pagefind" / "shards.json").is_file()
+    assert list(target.glob("pagefind/[0-9][0-9][0-9][0-9]/pagefind.js"))  # the search, per year
     assert "check: " in result.stdout and "0 findings" in result.stdout
 
 

@@ -1,0 +1,287 @@
+"""The search index per year (the default) against one index: the reader gets the same search.
+
+The golden content and two undated pieces are built twice, with SEARCH_SHARDS (one Pagefind
+index per year and one for the undated, listed in pagefind/shards.json) and without it (one
+index), and searched in Chromium on both: results, their order, counts, filters and "load more"
+must agree, and "newest first" is in date order across the years with the undated pieces last.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from opeds.search.pagefind import SearchIndexError, index_site
+from tests.golden_site import CONTENT, SITEURL
+from tests.support import ROOT, serve
+
+PREFIX = "/meinung"
+RESULTS = "#suche-treffer > li"
+UNDATED = {
+    "zeitkapsel": "Die Zeitkapsel im Keller",
+    "ohne-jahr": "Die Rede ohne Jahr",
+}
+
+
+def _undated(slug: str, title: str, number: int) -> str:
+    return (
+        f"---\ntitle: {title}\ndate_precision: unknown\ncategory: Meinung\nlang: de\n"
+        f"slug: {slug}\nsource_id: 00000000000000f{number}\n"
+        f"source_file: 09{number}_00000000000000f{number}.txt\n---\n"
+        f"Die Redaktion fand das Blatt ohne Datum, die Zeitkapsel lag im Keller. "
+        f"Wer die Rede hielt, ist nicht überliefert; die Kompromisse darin sind es.\n"
+    )
+
+
+def build(www: Path, kind: str, content: Path, cache: Path, **overrides: object) -> None:
+    """Build ``content`` with the real settings and the search index into www/KIND/meinung."""
+    from opeds.build.run import build_site
+
+    output = www / kind / PREFIX.strip("/")
+    settings = {"SITEURL": f"/{kind}{PREFIX}", "FEED_DOMAIN": SITEURL}
+    build_site(ROOT / "pelicanconf.py", content, output, cache=cache, **settings, **overrides)
+    page = (output / "suche" / "index.html").read_text(encoding="utf-8")
+    # /suche-2/ shows two results at a time, so "load more" crosses the shards.
+    (output / "suche-2").mkdir()
+    (output / "suche-2" / "index.html").write_text(
+        page.replace('data-page-size="20"', 'data-page-size="2"'), encoding="utf-8"
+    )
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Serve the sharded build at /shards/meinung/ and the single index at /single/meinung/."""
+    base = tmp_path_factory.mktemp("shards")
+    content = base / "content"
+    shutil.copytree(CONTENT, content)
+    for number, (slug, title) in enumerate(UNDATED.items(), start=1):
+        folder = content / "ohne-datum"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{slug}.md").write_text(_undated(slug, title, number), encoding="utf-8")
+    www = base / "www"
+    build(www, "shards", content, base / "cache-shards")
+    build(www, "single", content, base / "cache-single", SEARCH_SHARDS=False)
+    with serve(www) as url:
+        yield url, www
+
+
+def open_search(browser: Browser, url: str) -> Page:
+    """Open ``url``, wait for the search and its counts, and fail on any script error."""
+    page = browser.new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("html[data-search=ready]")
+    if "?" in url:
+        settled(page)
+    assert errors == []
+    return page
+
+
+def settled(page: Page) -> None:
+    """Wait until the search the last action started has shown its results and counts."""
+    expect(page.locator("#suche-treffer")).to_have_attribute("aria-busy", "false")
+
+
+def shown(page: Page) -> dict[str, object]:
+    """What the reader sees: result links (below PREFIX), metas, status, and filter options."""
+    links = page.locator(f"{RESULTS} h2 a").evaluate_all(
+        "links => links.map((a) => new URL(a.href).pathname)"
+    )
+    return {
+        "links": [link.split(PREFIX, 1)[1] for link in links],
+        "metas": page.locator(f"{RESULTS} .meta").all_inner_texts(),
+        "excerpts": page.locator(f"{RESULTS} .excerpt").all_inner_texts(),
+        "status": page.locator("#suche-status").inner_text(),
+        "more": page.locator("#suche-mehr").is_visible(),
+        "options": {
+            name: page.locator(f"select[name={name}] option").all_inner_texts()
+            for name in ("jahr", "rubrik", "autor")
+        },
+    }
+
+
+def both(browser: Browser, sites: tuple[str, Path], query: str) -> tuple[dict, dict]:
+    """What the reader sees for ``query`` on the sharded site and on the single index."""
+    url = sites[0]
+    seen = []
+    for kind in ("shards", "single"):
+        page = open_search(browser, f"{url}/{kind}{PREFIX}/suche/?{query}")
+        seen.append(shown(page))
+        page.context.close()
+    return seen[0], seen[1]
+
+
+def test_the_default_build_lists_a_shard_per_year_and_the_undated_last(
+    sites: tuple[str, Path],
+) -> None:
+    shards, single = sites[1] / "shards" / "meinung", sites[1] / "single" / "meinung"
+    listing = json.loads((shards / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert [(s["year"], s["path"]) for s in listing["shards"]] == [
+        ("2022", "pagefind/2022/"),
+        ("2021", "pagefind/2021/"),
+        ("2020", "pagefind/2020/"),
+        (None, "pagefind/ohne-datum/"),
+    ]
+    assert all((shards / s["path"] / "pagefind.js").is_file() for s in listing["shards"])
+    assert not (shards / "pagefind" / "pagefind.js").exists()
+    page = (shards / "suche" / "index.html").read_text(encoding="utf-8")
+    assert 'data-shards="pagefind/shards.json"' in page
+    # SEARCH_SHARDS = False: one index, and the page asks for that one.
+    assert (single / "pagefind" / "pagefind.js").is_file()
+    assert not (single / "pagefind" / "shards.json").exists()
+    assert 'data-indexes="pagefind/"' in (single / "suche" / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=die", "q=Kompromiss", "q=Zeitkapsel", "q=die&rubrik=Meinung", "q=die&jahr=2022",
+     "q=die&jahr=2021&rubrik=Kommentar", "autor=Anna+Beispiel", "rubrik=Kommentar"],
+)  # fmt: skip
+def test_results_and_counts_equal_the_single_index(
+    browser: Browser, sites: tuple[str, Path], query: str
+) -> None:
+    sharded, single = both(browser, sites, query)
+    assert sharded["links"]  # each query finds something
+    # The same pieces with the same excerpts, the same count and the same filter counts.
+    for seen in (sharded, single):
+        parts = (seen.pop("links"), seen.pop("metas"), seen.pop("excerpts"))
+        seen["pieces"] = sorted(zip(*parts, strict=True))
+    assert sharded == single
+
+
+def test_relevance_merges_the_shards_by_score_as_pagefind_does(
+    browser: Browser, sites: tuple[str, Path]
+) -> None:
+    page = open_search(browser, f"{sites[0]}/shards{PREFIX}/suche/?q=die")
+    # Pagefind's own merge of the same shards (mergeIndex: all results sorted by score).
+    merged = page.evaluate(
+        """async (base) => {
+        const listing = await (await fetch(base + "pagefind/shards.json")).json();
+        const paths = listing.shards.map((shard) => base + shard.path);
+        const pagefind = await import(paths[0] + "pagefind.js");
+        await pagefind.options({ baseUrl: new URL(base).pathname });
+        for (const path of paths.slice(1)) await pagefind.mergeIndex(path);
+        const search = await pagefind.search("die");
+        return Promise.all(search.results.map(async (r) => new URL((await r.data()).url,
+          location.href).pathname)); }""",
+        f"{sites[0]}/shards{PREFIX}/",
+    )
+    links = shown(page)["links"]
+    assert len(links) == 7
+    assert links == [link.split(PREFIX, 1)[1] for link in merged]
+    page.context.close()
+
+
+def test_newest_first_runs_across_the_years_with_the_undated_last(
+    browser: Browser, sites: tuple[str, Path]
+) -> None:
+    page = open_search(browser, f"{sites[0]}/shards{PREFIX}/suche/?q=die&sort=neu")
+    seen = shown(page)
+    links = seen["links"]
+    dated = [link for link in links if not link.startswith("/ohne-datum/")]
+    undated = links[len(dated) :]
+    assert sorted(undated) == sorted(f"/ohne-datum/{slug}/" for slug in UNDATED)
+    years = [int(link.split("/")[1]) for link in dated]
+    assert years == sorted(years, reverse=True) and len(set(years)) == 3
+    # Within a year by date too: the page's <time datetime> of each dated result.
+    dates = [
+        (sites[1] / "shards" / "meinung" / link.strip("/") / "index.html")
+        .read_text(encoding="utf-8")
+        .split('<time datetime="', 1)[1][:10]
+        for link in dated
+    ]
+    assert dates == sorted(dates, reverse=True)
+    assert seen["status"] == f"{len(links)} Treffer"
+    # The single index, asked the same, has the same dated pieces in the same order; Pagefind
+    # leaves the pieces without a sort date out of a sorted search there.
+    single = open_search(browser, f"{sites[0]}/single{PREFIX}/suche/?q=die&sort=neu")
+    assert shown(single)["links"] == dated
+    page.context.close()
+    single.context.close()
+
+
+def test_load_more_crosses_the_shards_in_both_orders(
+    browser: Browser, sites: tuple[str, Path]
+) -> None:
+    for order in ("", "&sort=neu"):
+        page = open_search(browser, f"{sites[0]}/shards{PREFIX}/suche-2/?q=die{order}")
+        full = open_search(browser, f"{sites[0]}/shards{PREFIX}/suche/?q=die{order}")
+        everything = shown(full)["links"]
+        total = len(everything)
+        assert total > 4
+        more = page.get_by_role("button", name="Weitere")
+        for count in range(2, total, 2):
+            expect(page.locator(RESULTS)).to_have_count(count)
+            expect(page.locator("#suche-status")).to_have_text(
+                f"{total} Treffer, {count} von {total} angezeigt"
+            )
+            more.click()
+        expect(page.locator(RESULTS)).to_have_count(total)
+        expect(page.locator("#suche-status")).to_have_text(f"{total} Treffer")
+        expect(more).to_be_hidden()
+        assert shown(page)["links"] == everything
+        page.context.close()
+        full.context.close()
+
+
+def test_filters_count_and_narrow_across_the_shards(
+    browser: Browser, sites: tuple[str, Path]
+) -> None:
+    page = open_search(browser, f"{sites[0]}/shards{PREFIX}/suche/?q=die&sort=neu")
+    year, section = page.get_by_label("Jahr"), page.get_by_label("Rubrik")
+    # Two undated pieces in "Meinung": counted in the section, in no year.
+    expect(year.locator("option")).to_have_text(["alle", "2022 (3)", "2021 (1)", "2020 (1)"])
+    expect(section.locator("option")).to_have_text(["alle", "Kommentar (2)", "Meinung (5)"])
+    section.select_option("Meinung")
+    settled(page)
+    links = shown(page)["links"]
+    assert [link.startswith("/ohne-datum/") for link in links] == [False] * 3 + [True] * 2
+    expect(year.locator("option")).to_have_text(["alle", "2022 (2)", "2020 (1)"])
+    year.select_option("2020")
+    settled(page)
+    assert query_of(page) == {"q": "die", "rubrik": "Meinung", "jahr": "2020", "sort": "neu"}
+    assert [link.split("/")[1] for link in shown(page)["links"]] == ["2020"]
+    # The English piece of 2020, a "Kommentar", has no "die".
+    expect(section.locator("option")).to_have_text(["alle", "Meinung (1)"])
+    page.context.close()
+
+
+def test_an_undated_piece_is_found_and_opens(browser: Browser, sites: tuple[str, Path]) -> None:
+    page = open_search(browser, f"{sites[0]}/shards{PREFIX}/suche/?q=Zeitkapsel")
+    seen = shown(page)
+    assert sorted(seen["links"]) == sorted(f"/ohne-datum/{slug}/" for slug in UNDATED)
+    assert seen["metas"] == ["Meinung"] * 2  # no date to show
+    assert seen["status"] == "2 Treffer"
+    page.locator(f"{RESULTS} h2 a").first.click()
+    expect(page.locator("h1")).to_have_text(UNDATED[seen["links"][0].split("/")[2]])
+    page.context.close()
+
+
+def query_of(page: Page) -> dict[str, str]:
+    """The page's URL query as a dict."""
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(page.url).query))
+
+
+def test_a_searchable_page_outside_the_shards_is_refused_by_name(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "2021").mkdir(parents=True)
+    (site / "2021" / "a.html").write_text("<html><body data-pagefind-body>Wien</body></html>")
+    (site / "extra" / "b").mkdir(parents=True)
+    (site / "extra" / "b" / "index.html").write_text(
+        "<html><body><main data-pagefind-body>Graz</main></body></html>"
+    )
+    with pytest.raises(SearchIndexError, match=r"outside .* extra/b/index\.html"):
+        index_site(site, "de", tmp_path / "cache", shards=True)
+    assert not (site / "pagefind").exists()
+    # The same page in the undated folder is a shard of its own, listed last.
+    shutil.move(site / "extra", site / "ohne-datum")
+    index_site(site, "de", tmp_path / "cache", shards=True)
+    listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert [s["path"] for s in listing["shards"]] == ["pagefind/2021/", "pagefind/ohne-datum/"]
