@@ -1,5 +1,9 @@
-// The search page: Pagefind's index (one bundle, or several merged with mergeIndex), queried
-// from the URL: ?q=, the filters jahr, rubrik, autor, and sort=neu for the newest first.
+// The search page: Pagefind's indexes, one per year and one for the undated pieces (listed,
+// newest first, in pagefind/shards.json), or one for the whole site; queried from the URL:
+// ?q=, the filters jahr, rubrik, autor, and sort=neu for the newest first.
+// Every shard is an instance of one Pagefind module (createInstance), searched on its own:
+// "newest first" is the shards' own date orders one after the other, so the first results
+// wait only for the newest shards; relevance merges all shards by score, as mergeIndex does.
 // Only <mark> from Pagefind's excerpts becomes markup: the excerpt is split at <mark> and
 // </mark>, and every other text, from the index or not, is set as text.
 const form = document.querySelector("form.search-page");
@@ -14,8 +18,8 @@ const plural = new Intl.PluralRules(words.lang);
 const number = new Intl.NumberFormat(words.lang);
 const collator = new Intl.Collator(words.lang);
 
-let pagefind = null;
-let results = [];
+let shards = []; // {year, instance, ready}: year "" is the undated shard, null the one index
+let found = null; // the search on screen
 let shown = 0;
 let generation = 0; // a newer search makes the answers of an older one stale
 
@@ -123,8 +127,79 @@ function fillSelect(select, counts, chosen) {
   if (select.dataset.filter === "author") select.parentElement.hidden = !names.length;
 }
 
+function sumFilters(responses) {
+  const sums = {};
+  for (const filters of responses) {
+    for (const [name, counts] of Object.entries(filters || {})) {
+      const sum = (sums[name] ||= {});
+      for (const [value, count] of Object.entries(counts)) sum[value] = (sum[value] || 0) + count;
+    }
+  }
+  return sums;
+}
+
+// One search over the shards. A chosen year needs only its own shard (the undated have no
+// year). Each shard's search starts at once; the results are read in the reader's order.
+class Found {
+  constructor(term, filters, byDate) {
+    const year = filters.year;
+    const targets = shards.filter((shard) => !year || shard.year === null || shard.year === year);
+    const options = { filters, ...(byDate ? { sort: { date: "desc" } } : {}) };
+    this.byDate = byDate;
+    this.parts = targets.map((shard) => shard.ready.then(() => shard.instance.search(term, options)));
+    this.results = [];
+    this.read = 0; // shards whose results are in this.results
+    this.complete = !this.parts.length;
+  }
+
+  // Have at least ``n`` results in order, or all of them.
+  async upTo(n) {
+    if (!this.byDate) {
+      // Best first across shards: each shard's results by score, merged by score; the sort is
+      // stable, so equal scores keep the newer shard first, as mergeIndex does.
+      const all = await Promise.all(this.parts);
+      if (!this.complete) {
+        this.results = all.flatMap((part) => part.results).sort((a, b) => b.score - a.score);
+        this.read = all.length;
+        this.complete = true;
+      }
+      return;
+    }
+    // Newest first: the shards are newest first and each is in date order within.
+    while (this.results.length < n && this.read < this.parts.length) {
+      const index = this.read;
+      const part = await this.parts[index];
+      if (this.read !== index) continue; // another caller has read this shard meanwhile
+      this.read += 1;
+      this.results.push(...part.results);
+      this.complete = this.read === this.parts.length;
+    }
+  }
+
+  // Every result, and the count per filter value over all shards.
+  async filters() {
+    await this.upTo(Infinity);
+    return sumFilters((await Promise.all(this.parts)).map((part) => part.filters));
+  }
+}
+
+function report() {
+  const total = found.results.length;
+  more.hidden = found.complete && shown >= total;
+  if (!found.complete) return; // the count waits for every shard
+  if (!total) {
+    status.textContent = words.none;
+    return;
+  }
+  status.textContent = total > shown
+    ? `${counted(total)}, ${fill(words.shown, { shown: number.format(shown), total: number.format(total) })}`
+    : counted(total);
+}
+
 async function showMore(mine, focus) {
-  const next = results.slice(shown, shown + PAGE);
+  await found.upTo(shown + PAGE);
+  if (mine !== generation) return;
+  const next = found.results.slice(shown, shown + PAGE);
   // Each result is a fragment file of its own: the first few go on screen before the rest.
   const batches = [next.slice(0, FIRST), next.slice(FIRST)].filter((batch) => batch.length);
   const items = [];
@@ -137,11 +212,7 @@ async function showMore(mine, focus) {
     if (index === 0) performance.mark("suche-first");
   }
   shown += next.length;
-  more.hidden = shown >= results.length;
-  const total = counted(results.length);
-  status.textContent = results.length > shown
-    ? `${total}, ${fill(words.shown, { shown: number.format(shown), total: number.format(results.length) })}`
-    : total;
+  report();
   if (focus && items.length) items[0].querySelector("a").focus();
 }
 
@@ -151,10 +222,10 @@ async function run(state) {
   form.sort.value = state.sort;
   const chosen = chosenFilters(state);
   if (!state.q && !Object.keys(chosen).length) {
-    const totals = await pagefind.filters();
+    const totals = sumFilters(await Promise.all(shards.map((shard) => shard.ready.then(() => shard.instance.filters()))));
     if (mine !== generation) return;
     for (const select of selects) fillSelect(select, totals[select.dataset.filter], "");
-    results = [];
+    found = null;
     shown = 0;
     list.replaceChildren();
     more.hidden = true;
@@ -164,30 +235,25 @@ async function run(state) {
   performance.mark("suche-start");
   status.textContent = words.loading;
   list.setAttribute("aria-busy", "true"); // until results and counts are in
-  const options = { filters: chosen };
-  if (state.sort === "neu") options.sort = { date: "desc" };
-  const search = await pagefind.search(state.q || null, options);
+  const search = new Found(state.q || null, chosen, state.sort === "neu");
+  await search.upTo(PAGE);
   performance.mark("suche-found");
   if (mine !== generation) return;
-  results = search.results;
+  found = search;
   shown = 0;
   list.replaceChildren();
-  if (!results.length) {
-    more.hidden = true;
-    status.textContent = words.none;
-  } else {
-    await showMore(mine, false);
-  }
+  await showMore(mine, false);
   if (mine !== generation) return;
   performance.measure("suche-results", "suche-start");
   // The counts come after the results: a chosen filter counts its values as if it were not
   // chosen (one more search per chosen filter), so a reader sees where else to look.
   const own = await Promise.all(selects.map((select) => state[select.name]
-    ? pagefind.search(state.q || null, { filters: chosenFilters(state, select.name) })
-    : search));
+    ? new Found(state.q || null, chosenFilters(state, select.name), false).filters()
+    : search.filters()));
   if (mine !== generation) return;
+  report();
   selects.forEach((select, index) => {
-    fillSelect(select, own[index].filters[select.dataset.filter], state[select.name]);
+    fillSelect(select, own[index][select.dataset.filter], state[select.name]);
   });
   list.setAttribute("aria-busy", "false");
 }
@@ -200,15 +266,32 @@ function submitted(push) {
   return run(state);
 }
 
+async function listShards(base) {
+  if (!words.shards) return [{ year: null, url: new URL(words.indexes, base) }];
+  const response = await fetch(new URL(words.shards, base));
+  if (!response.ok) throw new Error(`${response.url}: ${response.status}`);
+  const listing = await response.json();
+  return listing.shards.map((shard) => ({ year: shard.year || "", url: new URL(shard.path, base) }));
+}
+
 async function start() {
   const base = new URL(words.base, location.href);
-  const bundles = words.indexes.split(/\s+/).filter(Boolean).map((path) => new URL(path, base));
   try {
-    pagefind = await import(new URL("pagefind.js", bundles[0]).href);
-    await pagefind.options({ baseUrl: base.pathname, excerptLength: 30 });
-    for (const bundle of bundles.slice(1)) await pagefind.mergeIndex(bundle.href, { baseUrl: base.pathname });
-    await pagefind.init();
-    await pagefind.filters(); // loads the filter files: searches count per value only after it
+    const listed = await listShards(base);
+    const pagefind = await import(new URL("pagefind.js", listed[0].url).href);
+    const open = ({ year, url }) => {
+      const instance = pagefind.createInstance({ basePath: url.pathname });
+      // The filter files load with the index: searches count per value only after that.
+      const ready = instance.options({ baseUrl: base.pathname, excerptLength: 30 })
+        .then(() => instance.init()).then(() => instance.filters());
+      return { year, instance, ready };
+    };
+    // The instances share one WebAssembly module, set up by the first that loads it: two
+    // loading it at once each set it up, and the first one's memory is lost ("unreachable").
+    const first = open(listed[0]);
+    await first.ready;
+    shards = [first, ...listed.slice(1).map(open)];
+    await Promise.all(shards.map((shard) => shard.ready));
   } catch (error) {
     const link = document.createElement("a");
     link.href = words.archive;
@@ -229,7 +312,9 @@ async function start() {
   let typing = 0;
   form.q.addEventListener("input", () => {
     clearTimeout(typing);
-    typing = setTimeout(() => pagefind.preload(form.q.value.trim()), 150);
+    typing = setTimeout(() => {
+      for (const shard of shards) shard.instance.preload(form.q.value.trim());
+    }, 150);
   });
   window.addEventListener("popstate", () => run(readState(location.search)));
   await run(readState(location.search));
