@@ -131,6 +131,9 @@ def test_the_default_build_lists_a_shard_per_year_and_the_undated_last(
     ]
     assert all((shards / s["path"] / "pagefind.js").is_file() for s in listing["shards"])
     assert not (shards / "pagefind" / "pagefind.js").exists()
+    # The words index: one page per shard, filtered by its name.
+    assert listing["words"] == "pagefind/words/"
+    assert len(list((shards / "pagefind" / "words" / "fragment").iterdir())) == 4
     page = (shards / "suche" / "index.html").read_text(encoding="utf-8")
     assert 'data-shards="pagefind/shards.json"' in page
     # SEARCH_SHARDS = False: one index, and the page asks for that one.
@@ -139,9 +142,13 @@ def test_the_default_build_lists_a_shard_per_year_and_the_undated_last(
     assert 'data-indexes="pagefind/"' in (single / "suche" / "index.html").read_text("utf-8")
 
 
+# "Inflation" is in no piece of 2021, whose shard alone would match "in" of a kicker there
+# (Pagefind's fallback to the longest word that begins the query word); the words index
+# keeps that shard out, as one index would. A quoted phrase is matched exactly everywhere.
 @pytest.mark.parametrize(
     "query",
-    ["q=die", "q=Kompromiss", "q=Zeitkapsel", "q=die&rubrik=Meinung", "q=die&jahr=2022",
+    ["q=die", "q=Kompromiss", "q=Zeitkapsel", "q=Inflation+EZB", "q=Inflation", "q=EZB",
+     "q=die&rubrik=Meinung", "q=die&jahr=2022", "q=%22die+Zeitkapsel%22",
      "q=die&jahr=2021&rubrik=Kommentar", "autor=Anna+Beispiel", "rubrik=Kommentar"],
 )  # fmt: skip
 def test_results_and_counts_equal_the_single_index(

@@ -82,10 +82,11 @@ def _count(fetched: list[tuple[str, int]], request) -> None:
     fetched.append((request.url, request.sizes()["responseBodySize"]))
 
 
-SUBMIT = """async (query) => {
+SUBMIT = """async ([query, sort]) => {
   performance.clearMeasures(); performance.clearMarks();
   const form = document.querySelector("form.search-page");
   form.q.value = query;
+  form.sort.value = sort;
   const before = performance.now();
   form.requestSubmit();
   const list = document.getElementById("suche-treffer");
@@ -93,15 +94,19 @@ SUBMIT = """async (query) => {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   const all = performance.now() - before;
+  while (list.getAttribute("aria-busy") !== "false") {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const counted = performance.now() - before;
   const mark = (name) => performance.getEntriesByName(name).at(-1).startTime - before;
   return {"first results ms": mark("suche-first"), "Pagefind search ms": mark("suche-found"),
-          "all 20 ms": all, shown: list.children.length,
+          "all 20 ms": all, "with counts ms": counted, shown: list.children.length,
           status: document.getElementById("suche-status").textContent};
 }"""
 
 
 def measure_browser(output: Path) -> list[dict]:
-    """Submit each query on a fresh search page, at once and typed; time it, count the bytes."""
+    """Submit each query on a fresh search page, at once, typed and newest first; time it."""
     from playwright.sync_api import sync_playwright
 
     from opeds.common.browser import launch_chromium, served
@@ -109,7 +114,9 @@ def measure_browser(output: Path) -> list[dict]:
     rows = []
     with served(output) as base, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        for typed, query in [(typed, query) for typed in (False, True) for query in QUERIES]:
+        runs = [(typed, sort, query) for typed, sort in ((False, ""), (True, ""), (False, "neu"))
+                for query in QUERIES]  # fmt: skip
+        for typed, sort, query in runs:
             context = browser.new_context()
             fetched: list[tuple[str, int]] = []
             # Context-wide, so requests from Pagefind's worker count too.
@@ -123,10 +130,11 @@ def measure_browser(output: Path) -> list[dict]:
             if typed:  # as a reader does: type, pause, press Enter (Pagefind preloads meanwhile)
                 page.locator("#suche-q").press_sequentially(query, delay=80)
                 page.wait_for_timeout(300)
-            row = page.evaluate(SUBMIT, query)
+            row = page.evaluate(SUBMIT, [query, sort])
             page.wait_for_timeout(500)
             query_files = fetched[before:]
-            rows.append({"query": query, "typed": typed, **row, "index loaded bytes": loaded,
+            rows.append({"query": query, "typed": typed, "sort": sort or "relevance", **row,
+                         "index loaded bytes": loaded,
                          "query bytes": sum(size for _, size in query_files),
                          "query files": len(query_files)})  # fmt: skip
             context.close()

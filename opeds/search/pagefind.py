@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
 import os
 import re
@@ -154,20 +155,80 @@ def index_shards(
     with ThreadPoolExecutor(max_workers=jobs or min(2, os.cpu_count() or 1)) as pool:
         list(pool.map(build, missing))
     listing = []
-    for name in sorted(groups, key=shard_order):  # the order "newest first" shows them in
+    names = sorted(groups, key=shard_order)  # the order "newest first" shows them in
+    for name in names:
         cached = store / digests[name]
         target = folder / "pagefind" / name
         if not target.exists():
             shutil.copytree(cached, target, copy_function=os.link)
         os.utime(cached)  # most recently used
         year = name if _YEAR.match(name) else None
-        listing.append({"year": year, "path": f"pagefind/{name}/", "pages": len(groups[name])})
-    data = {"version": 2, "shards": listing}
+        listing.append(
+            {"name": name, "year": year, "path": f"pagefind/{name}/", "pages": len(groups[name])}
+        )
+    data: dict[str, object] = {"version": 2, "shards": listing}
+    if names:
+        index_words(folder, language, store, {name: digests[name] for name in names})
+        data["words"] = f"pagefind/{WORDS}/"
     (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    keep = KEEP * max(1, len(groups))
+    keep = KEEP * (len(groups) + 1) * 2  # each shard's index and words, and the words index
     entries = sorted(store.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[keep:]:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+#: The words index: one page per shard holding every word that shard's index knows.
+WORDS = "words"
+
+
+def shard_words(index: Path) -> str:
+    """Return the words Pagefind indexed in the shard at ``index``: its pages' text and metadata."""
+    words: set[str] = set()
+    for fragment in sorted((index / "fragment").iterdir()):
+        data = gzip.decompress(fragment.read_bytes())
+        record = json.loads(data.removeprefix(b"pagefind_dcd"))
+        # Pagefind searches the metadata too (title, kicker, date): a word there is found.
+        for text in (record.get("content", ""), *record.get("meta", {}).values()):
+            words.update(text.lower().split())
+    return " ".join(sorted(words))
+
+
+def index_words(folder: Path, language: str, store: Path, digests: dict[str, str]) -> None:
+    """Index one page per shard with that shard's words into ``pagefind/words/``.
+
+    Pagefind matches a query word to the index words it begins, or, when there are none, to
+    the longest index word that begins the query word. Within a shard that lacks the word,
+    that finds what one index of the whole archive would not ("Obama" finding "ob"). The
+    search page asks the words index first: it answers, as one index would, which shards
+    hold a match (its filter ``shard``), and only those shards' results count.
+    """
+    key = hashlib.sha256(
+        f"{version('pagefind-bin')}/{language}/words/{sorted(digests.items())}".encode()
+    ).hexdigest()
+    cached = store / f"words-{key}"
+    if not cached.is_dir():
+        site = store / f"words-{key}.site"
+        shutil.rmtree(site, ignore_errors=True)
+        site.mkdir()
+        for name, digest in digests.items():
+            words = store / f"{digest}.words"
+            if not words.is_file():
+                words.write_text(shard_words(store / digest), encoding="utf-8")
+            os.utime(words)
+            text = html.escape(words.read_text(encoding="utf-8"))
+            # No title or other text: the page holds the shard's words and nothing else.
+            page = (f'<!DOCTYPE html><html lang="{language}"><head></head>'
+                    f'<body data-pagefind-body><span data-pagefind-filter="shard:{name}"></span>'
+                    f"<p>{text}</p></body></html>\n")  # fmt: skip
+            (site / f"{name}.html").write_text(page, encoding="utf-8")
+        run_pagefind(site, language)
+        (site / "pagefind").rename(cached)
+        shutil.rmtree(site)
+    os.utime(cached)
+    shutil.copytree(cached, folder / "pagefind" / WORDS, copy_function=os.link)
 
 
 # Pagefind names its filter and metadata files by a hash of bytes whose order varies per run.
