@@ -18,7 +18,8 @@ const plural = new Intl.PluralRules(words.lang);
 const number = new Intl.NumberFormat(words.lang);
 const collator = new Intl.Collator(words.lang);
 
-let shards = []; // {year, instance, ready}: year "" is the undated shard, null the one index
+let shards = []; // {name, year, instance, ready}: year "" is the undated shard, null the one index
+let vocabulary = null; // the words index: which shards one index of the whole archive would match
 let found = null; // the search on screen
 let shown = 0;
 let generation = 0; // a newer search makes the answers of an older one stale
@@ -138,6 +139,19 @@ function sumFilters(responses) {
   return sums;
 }
 
+const NOTHING = { results: [], filters: {} };
+const EXACT = /^\s*".+"\s*$/; // a quoted phrase: Pagefind matches its words exactly
+
+// The shards that hold a match for ``term``, as one index of the whole archive would match it.
+// Pagefind matches a word to the index words it begins or, with none, to the longest index
+// word that begins it; a shard without the word would match a shorter one ("Obama": "ob").
+async function matching(term) {
+  if (!vocabulary || !term || EXACT.test(term)) return null; // each shard answers as one index
+  await vocabulary.ready;
+  const found = await vocabulary.instance.search(term);
+  return new Set(Object.keys(found.filters.shard || {}).filter((name) => found.filters.shard[name] > 0));
+}
+
 // One search over the shards. A chosen year needs only its own shard (the undated have no
 // year). Each shard's search starts at once; the results are read in the reader's order.
 class Found {
@@ -145,8 +159,13 @@ class Found {
     const year = filters.year;
     const targets = shards.filter((shard) => !year || shard.year === null || shard.year === year);
     const options = { filters, ...(byDate ? { sort: { date: "desc" } } : {}) };
+    const eligible = matching(term);
     this.byDate = byDate;
-    this.parts = targets.map((shard) => shard.ready.then(() => shard.instance.search(term, options)));
+    this.parts = targets.map(async (shard) => {
+      await shard.ready;
+      const [found, names] = await Promise.all([shard.instance.search(term, options), eligible]);
+      return !names || names.has(shard.name) ? found : NOTHING;
+    });
     this.results = [];
     this.read = 0; // shards whose results are in this.results
     this.complete = !this.parts.length;
@@ -267,31 +286,35 @@ function submitted(push) {
 }
 
 async function listShards(base) {
-  if (!words.shards) return [{ year: null, url: new URL(words.indexes, base) }];
+  if (!words.shards) return { indexes: [{ name: "", year: null, url: new URL(words.indexes, base) }] };
   const response = await fetch(new URL(words.shards, base));
   if (!response.ok) throw new Error(`${response.url}: ${response.status}`);
   const listing = await response.json();
-  return listing.shards.map((shard) => ({ year: shard.year || "", url: new URL(shard.path, base) }));
+  return {
+    indexes: listing.shards.map((shard) => ({ name: shard.name, year: shard.year || "", url: new URL(shard.path, base) })),
+    words: listing.words ? { name: "", year: null, url: new URL(listing.words, base) } : null,
+  };
 }
 
 async function start() {
   const base = new URL(words.base, location.href);
   try {
     const listed = await listShards(base);
-    const pagefind = await import(new URL("pagefind.js", listed[0].url).href);
-    const open = ({ year, url }) => {
+    const pagefind = await import(new URL("pagefind.js", listed.indexes[0].url).href);
+    const open = ({ name, year, url }) => {
       const instance = pagefind.createInstance({ basePath: url.pathname });
       // The filter files load with the index: searches count per value only after that.
       const ready = instance.options({ baseUrl: base.pathname, excerptLength: 30 })
         .then(() => instance.init()).then(() => instance.filters());
-      return { year, instance, ready };
+      return { name, year, instance, ready };
     };
     // The instances share one WebAssembly module, set up by the first that loads it: two
     // loading it at once each set it up, and the first one's memory is lost ("unreachable").
-    const first = open(listed[0]);
+    const first = open(listed.indexes[0]);
     await first.ready;
-    shards = [first, ...listed.slice(1).map(open)];
-    await Promise.all(shards.map((shard) => shard.ready));
+    shards = [first, ...listed.indexes.slice(1).map(open)];
+    if (listed.words) vocabulary = open(listed.words);
+    await Promise.all([...shards, vocabulary].filter(Boolean).map((shard) => shard.ready));
   } catch (error) {
     const link = document.createElement("a");
     link.href = words.archive;
@@ -313,7 +336,7 @@ async function start() {
   form.q.addEventListener("input", () => {
     clearTimeout(typing);
     typing = setTimeout(() => {
-      for (const shard of shards) shard.instance.preload(form.q.value.trim());
+      for (const shard of [...shards, vocabulary].filter(Boolean)) shard.instance.preload(form.q.value.trim());
     }, 150);
   });
   window.addEventListener("popstate", () => run(readState(location.search)));
