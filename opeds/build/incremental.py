@@ -181,17 +181,18 @@ class PageKeys:
             self.previous_files = data.get("files", {})
 
     def source_digest(self, item) -> bytes:
-        """Hash the source file of an article or page, once per build."""
+        """Hash the source file of an article or page and where it is written, once per build."""
         path = item.source_path
         if path not in self._sources:
             data = Path(path).read_bytes()
-            self._sources[path] = hashlib.sha256(path.encode() + b"\0" + data).digest()
+            digest = hashlib.sha256(path.encode() + b"\0" + data).digest()
+            self._sources[path] = digest + str(item.save_as).encode()
         return self._sources[path]
 
     def fingerprint(self, value: object, digest, depth: int = 0) -> None:
         """Feed what decides how ``value`` renders into ``digest``: sources, names, data."""
         if hasattr(value, "source_path") and hasattr(value, "save_as"):  # an article or page
-            digest.update(b"C" + self.source_digest(value) + str(value.save_as).encode())
+            digest.update(b"C" + self.source_digest(value))
         elif hasattr(value, "slug") and hasattr(value, "url"):  # a section, topic or author
             digest.update(f"U{value}|{value.url}".encode())
         elif isinstance(value, dict):
@@ -226,7 +227,7 @@ class PageKeys:
     def article_key(self, article, site_key: str) -> str:
         """Hash all that decides an article page: the site, the article, the articles it links."""
         digest = hashlib.sha256(site_key.encode())
-        digest.update(article.save_as.encode() + b"\0" + self.source_digest(article))
+        digest.update(self.source_digest(article))
         linked = [getattr(article, "older_article", None), getattr(article, "newer_article", None),
                   *getattr(article, "related_articles", ())]  # fmt: skip
         for other in linked:
@@ -235,7 +236,7 @@ class PageKeys:
                 continue
             # A related entry wraps its article with the reasons the page shows for it.
             target = getattr(other, "article", other)
-            digest.update(self.source_digest(target) + str(target.save_as).encode())
+            digest.update(self.source_digest(target))
             if target is not other:
                 digest.update(repr((other.topics, other.words)).encode())
         return digest.hexdigest()
