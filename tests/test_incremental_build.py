@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +57,7 @@ class Site:
         # Dashes and quotes, so that a change of the typography code shows on a page.
         first.write_text(first.read_text(encoding="utf-8") + '\nEin Satz - mit "Zitat".\n')
         self.runs = 0
+        self.warm_log = ""
 
     def run(self, output: Path, cache: Path) -> subprocess.CompletedProcess:
         """Build the content into ``output`` with ``cache`` and this site's code and theme."""
@@ -74,15 +76,16 @@ class Site:
             command, env=env, cwd=self.base, capture_output=True, text=True, check=False
         )
 
-    def build(self, output: Path, cache: Path) -> None:
+    def build(self, output: Path, cache: Path) -> str:
         """Build into ``output``; fail the test with Pelican's words if the build fails."""
         result = self.run(output, cache)
         assert result.returncode == 0, result.stderr[-3000:]
+        return result.stderr
 
     def warm_equals_cold(self) -> dict[str, bytes]:
         """Build warm and cold; assert the same files; return the warm site's files."""
         self.runs += 1
-        self.build(self.output, self.cache)
+        self.warm_log = self.build(self.output, self.cache)
         cold = self.base / f"cold-{self.runs}"
         self.build(cold, self.base / f"cold-cache-{self.runs}")
         warm_files, cold_files = tree(self.output), tree(cold)
@@ -124,6 +127,9 @@ def test_body_text_edit(site: Site) -> None:
     files = site.warm_equals_cold()
     assert any(f"{word}x".encode() in data for name, data in files.items()
                if name.endswith("index.html"))  # fmt: skip
+    # Pages that do not show the edited text are linked from the last build, not rendered.
+    reused = int(re.search(r"pages: (\d+) article pages reused", site.warm_log)[1])
+    assert reused >= ARTICLES // 2, site.warm_log[-2000:]
 
 
 def test_headline_edit_changes_neighbours_lists_and_feeds(site: Site) -> None:

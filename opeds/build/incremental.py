@@ -25,6 +25,7 @@ from importlib.metadata import distributions
 from pathlib import Path
 
 from jinja2 import meta
+from pelican.paginator import Paginator
 from pelican.writers import Writer
 
 from opeds.common.atomic import write_atomic
@@ -168,7 +169,8 @@ class PageKeys:
         self.current: dict[str, str] = {}
         self.reused = 0
         self._sources: dict[str, bytes] = {}
-        self._site_keys: dict[str, str | None] = {}
+        self._site_keys: dict[tuple, str | None] = {}
+        self._variables: dict[str, set[str] | None] = {}
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
@@ -181,17 +183,24 @@ class PageKeys:
             self.previous_files = data.get("files", {})
 
     def source_digest(self, item) -> bytes:
-        """Hash the source file of an article or page, once per build."""
+        """Hash the source file of an article or page and where it is written, once per build."""
         path = item.source_path
         if path not in self._sources:
             data = Path(path).read_bytes()
-            self._sources[path] = hashlib.sha256(path.encode() + b"\0" + data).digest()
+            digest = hashlib.sha256(path.encode() + b"\0" + data).digest()
+            self._sources[path] = digest + str(item.save_as).encode()
         return self._sources[path]
 
     def fingerprint(self, value: object, digest, depth: int = 0) -> None:
         """Feed what decides how ``value`` renders into ``digest``: sources, names, data."""
         if hasattr(value, "source_path") and hasattr(value, "save_as"):  # an article or page
-            digest.update(b"C" + self.source_digest(value) + str(value.save_as).encode())
+            digest.update(b"C" + self.source_digest(value))
+        elif hasattr(value, "object_list") and hasattr(value, "number"):  # a page of a list
+            digest.update(f"P{value.number}/{value.paginator.num_pages}|{value.url}".encode())
+            self.fingerprint(value.object_list, digest, depth + 1)
+        elif hasattr(value, "object_list") and hasattr(value, "num_pages"):  # its paginator
+            digest.update(f"N{value.num_pages}/{value.per_page}".encode())
+            self.fingerprint(value.object_list, digest, depth + 1)
         elif hasattr(value, "slug") and hasattr(value, "url"):  # a section, topic or author
             digest.update(f"U{value}|{value.url}".encode())
         elif isinstance(value, dict):
@@ -207,26 +216,47 @@ class PageKeys:
         else:
             digest.update(f"V{_plain(value)!r}".encode())
 
-    def site_key(self, template, context: dict) -> str | None:
-        """Hash the context values that ``template`` and the templates it uses refer to."""
-        name = template.name
+    def variables(self, template) -> set[str] | None:
+        """Return the variables ``template`` refers to (None: it cannot be known), once."""
+        if template.name not in self._variables:
+            self._variables[template.name] = template_variables(template.environment,
+                                                                template.name)  # fmt: skip
+        return self._variables[template.name]
+
+    def site_key(self, template, context: dict, shadowed: frozenset = frozenset()) -> str | None:
+        """Hash the context values that ``template`` and the templates it uses refer to.
+
+        ``shadowed`` names the variables the page itself gives: the page key covers those.
+        """
+        name = (template.name, shadowed)
         if name not in self._site_keys:
-            referenced = template_variables(template.environment, name)
+            referenced = self.variables(template)
             if referenced is None:
                 self._site_keys[name] = None
                 return None
-            digest = hashlib.sha256(f"{self.base_key}\0{name}".encode())
-            for variable in sorted(referenced - PER_PAGE):
+            digest = hashlib.sha256(f"{self.base_key}\0{template.name}".encode())
+            for variable in sorted(referenced - PER_PAGE - shadowed):
                 if variable in context and not variable.isupper():  # settings: in the base key
                     digest.update(f"\0{variable}=".encode())
                     self.fingerprint(context[variable], digest)
             self._site_keys[name] = digest.hexdigest()
         return self._site_keys[name]
 
+    def page_key(self, name: str, template, context: dict, values: dict) -> str | None:
+        """Hash all that decides a list or other page: the site and the values it is given."""
+        site_key = self.site_key(template, context, frozenset(values))
+        if site_key is None:
+            return None
+        digest = hashlib.sha256(f"{site_key}\0{name}".encode())
+        for variable in sorted(self.variables(template) & values.keys()):
+            digest.update(f"\0{variable}=".encode())
+            self.fingerprint(values[variable], digest)
+        return digest.hexdigest()
+
     def article_key(self, article, site_key: str) -> str:
         """Hash all that decides an article page: the site, the article, the articles it links."""
         digest = hashlib.sha256(site_key.encode())
-        digest.update(article.save_as.encode() + b"\0" + self.source_digest(article))
+        digest.update(self.source_digest(article))
         linked = [getattr(article, "older_article", None), getattr(article, "newer_article", None),
                   *getattr(article, "related_articles", ())]  # fmt: skip
         for other in linked:
@@ -235,7 +265,7 @@ class PageKeys:
                 continue
             # A related entry wraps its article with the reasons the page shows for it.
             target = getattr(other, "article", other)
-            digest.update(self.source_digest(target) + str(target.save_as).encode())
+            digest.update(self.source_digest(target))
             if target is not other:
                 digest.update(repr((other.topics, other.words)).encode())
         return digest.hexdigest()
@@ -267,30 +297,64 @@ class PageKeys:
 
 
 class IncrementalWriter(Writer):
-    """Pelican's writer that links an article page from the live output when its key matches."""
+    """Pelican's writer that links a page from the live output when its key matches."""
 
     keys: PageKeys | None = None  # set by opeds.build.run for one build
 
-    def write_file(self, name, template, context, *args, **kwargs):
-        """Link an unchanged article page; render every other page as Pelican does."""
-        article = kwargs.get("article")
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):  # fmt: skip
+        """Link each unchanged page (article, list page, other); render the rest as Pelican does."""
         keys = self.keys
-        if keys is None or article is None or kwargs.get("override_output"):
-            return super().write_file(name, template, context, *args, **kwargs)
-        site_key = keys.site_key(template, context)
-        if site_key is None:
-            return super().write_file(name, template, context, *args, **kwargs)
-        key = keys.article_key(article, site_key)
+        if keys is None or not name or override_output:
+            return super().write_file(name, template, context, relative_urls, paginated,
+                                      template_name, override_output, url, **kwargs)  # fmt: skip
+        if paginated is None:  # as Pelican decides what a page lists
+            paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
+        if not (paginated and template_name in self.settings["PAGINATED_TEMPLATES"]):
+            if not self._link(name, template, context, kwargs):
+                super().write_file(name, template, context, relative_urls, {}, None, False, url,
+                                   **kwargs)  # fmt: skip
+            return None
+        # Pelican's own pagination, one page at a time, so each page can be linked on its own.
+        per_page = (self.settings["PAGINATED_TEMPLATES"][template_name]
+                    or self.settings["DEFAULT_PAGINATION"])  # fmt: skip
+        paginators = {key: Paginator(name, url, value, self.settings, per_page)
+                      for key, value in paginated.items()}  # fmt: skip
+        count = next(iter(paginators.values())).num_pages
+        for number in range(1, count + 1):
+            values = dict(kwargs)
+            for key, paginator in paginators.items():
+                page = paginator.page(number)
+                values[f"{key}_paginator"] = paginator
+                values[f"{key}_page"] = page
+                values[f"{key}_previous_page"] = paginator.page(number - 1) if number > 1 else None
+                values[f"{key}_next_page"] = paginator.page(number + 1) if number < count else None
+            if not self._link(page.save_as, template, context, values):
+                super().write_file(page.save_as, template, context, relative_urls, {}, None,
+                                   False, url, **values)  # fmt: skip
+        return None
+
+    def _link(self, name: str, template, context: dict, values: dict) -> bool:
+        """Link ``name`` from the live output if its key matches; record the key either way."""
+        keys = self.keys
+        article = values.get("article")
+        if article is not None:
+            site_key = keys.site_key(template, context)
+            key = None if site_key is None else keys.article_key(article, site_key)
+        else:
+            key = keys.page_key(name, template, context, values)
+        if key is None:
+            return False
         keys.current[name] = key
         live = keys.reusable(name, key)
         if live is None:
-            return super().write_file(name, template, context, *args, **kwargs)
+            return False
         target = Path(self.output_path) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(live, target)
         self._written_files.add(str(target))  # a second writer of this path still fails
         keys.reused += 1
-        return None
+        return True
 
     def _open_w(self, filename, encoding, override=False):
         # Never write through a hard link into the live output: give the page a new inode.

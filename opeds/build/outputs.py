@@ -81,6 +81,13 @@ def claiming_writer(claims: Claims, base: type[Writer] = Writer) -> type[Writer]
             claims.claim(name, self.source)
             return super().write_file(name, template, context, *args, **kwargs)
 
+        def _link(self, name, template, context, values):
+            # A list's later pages are linked without being opened: claim them here.
+            linked = super()._link(name, template, context, values)
+            if linked:
+                claims.claim(name, self.source)
+            return linked
+
         def write_feed(self, elements, context, path=None, *args, **kwargs):
             self.source = f"the feed {path}"
             return super().write_feed(elements, context, path, *args, **kwargs)

@@ -14,6 +14,7 @@ def register() -> None:
     signals.article_generator_context.connect(undated.date_undated)
     signals.content_object_init.connect(content.typeset_content)
     signals.article_generator_pretaxonomy.connect(undated.set_aside_undated)
+    signals.article_generator_pretaxonomy.connect(content.freeze_urls)
     signals.article_generator_finalized.connect(undated.list_undated)
     signals.article_generator_finalized.connect(pages.link_archive)
     signals.article_generator_finalized.connect(pages.record_url_history)

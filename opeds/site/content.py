@@ -79,6 +79,21 @@ def typeset_content(instance: object) -> None:
     instance.reading_minutes = metadata.reading_minutes(instance.word_count)
 
 
+def freeze_urls(generator) -> None:
+    """Fix every article's URL once its slug, date and section are final.
+
+    Pelican formats the URL from the settings on every access, and list pages, feeds, the
+    sitemap and related links ask hundreds of thousands of times in a big archive. Pelican
+    answers from ``override_url`` first, so setting it keeps the value and drops the
+    formatting. (``override_save_as`` would also tell Pelican's writer that the page may
+    overwrite another, so the file name stays as it is.)
+    """
+    for article in (*generator.articles, *generator.translations, *generator.hidden_articles,
+                    *generator.hidden_translations, *generator.drafts,
+                    *generator.drafts_translations):  # fmt: skip
+        article.override_url = article.url
+
+
 def report_cache(pelican) -> None:
     """Log how many articles the HTML cache saved from being typeset again."""
     cache = _cache(pelican.settings)

@@ -23,6 +23,8 @@ def link_archive(generator) -> None:
     archive.link_neighbours(generator.articles)
     related.link_related(generator.articles, related.related_cache(generator.settings))
     generator.context["archive_years"] = archive.build_years(generator.articles, generator.settings)
+    # Whether the navigation links the topics: a flag, so a page does not depend on every topic.
+    generator.context["has_topics"] = bool(generator.tags)
 
 
 def write_year_pages(generator, writer) -> None:

@@ -12,15 +12,17 @@ so after one edit only that article is read again and the rest is index arithmet
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import Stemmer
 
 from opeds.common.atomic import write_atomic
@@ -35,7 +37,8 @@ CHAMPIONS = 32  # per term, only the articles it matters most to are candidates:
 MAX_SHARE = 0.25  # a term in more than a quarter of all articles tells none of them apart
 MIN_SCORE = 0.08  # cosine below this shares only a stray word or two: better show none
 SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
+NEAREST_BLOCK = 2048  # articles whose candidate pairs are scored at once
 
 # Capitalised words of three letters or more: in German the nouns and names, which carry the
 # topic; verbs and adjectives mostly tell style. Sentence starts are mostly stop words.
@@ -131,11 +134,21 @@ class TermCache:
 
     def terms(self, title: str, body: str) -> Terms:
         """Return the terms of one text, counting them only when the text is new."""
-        key = hashlib.sha256(f"{title}\0{body}".encode()).hexdigest()
+        key = hashlib.sha256(f"text\0{title}\0{body}".encode()).hexdigest()
+        return self._lookup(key, lambda: (title, body))
+
+    def article_terms(self, article) -> Terms:
+        """Return the terms of ``article``, keyed by its markup: plain text only on a miss."""
+        tags = "\0".join(str(tag) for tag in getattr(article, "tags", None) or ())
+        parts = [str(getattr(article, key, "") or "") for key in ("kicker", "title", "_content")]
+        key = hashlib.sha256("\0".join(["article", *parts, tags]).encode()).hexdigest()
+        return self._lookup(key, lambda: article_texts(article))
+
+    def _lookup(self, key: str, texts: Callable[[], tuple[str, str]]) -> Terms:
         found = self.entries.get(key)
         if found is None:
             self.misses += 1
-            found = count_terms(title, body, self._stem)
+            found = count_terms(*texts(), self._stem)
         else:
             self.hits += 1
         self.used[key] = found
@@ -188,25 +201,56 @@ def nearest(
     vectors: Sequence[dict[str, float]], count: int = RELATED_COUNT, min_score: float = MIN_SCORE
 ) -> list[list[tuple[int, float]]]:
     """For each vector, the ``count`` most similar others (cosine), ties by position."""
-    postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    total = len(vectors)
+    ids: dict[str, int] = {}
+    rows, terms, weights = [], [], []
     for index, vector in enumerate(vectors):
-        for term, weight in vector.items():
-            postings[term].append((-weight, index))
-    # Champion lists: each term keeps the articles where it weighs most, so a common term costs
-    # no more than a rare one and the whole stays linear in the number of articles.
-    champions = {term: [(index, -weight) for weight, index in sorted(entries)[:CHAMPIONS]]
-                 for term, entries in postings.items()}  # fmt: skip
-    result = []
-    for index, vector in enumerate(vectors):
-        scores: dict[int, float] = defaultdict(float)
         for term, weight in sorted(vector.items()):
-            for other, other_weight in champions[term]:
-                scores[other] += weight * other_weight
-        scores.pop(index, None)
+            rows.append(index)
+            terms.append(ids.setdefault(term, len(ids)))
+            weights.append(weight)
+    row, term, weight = np.array(rows, np.int64), np.array(terms, np.int64), np.array(weights)
+    # Champion lists: each term keeps the articles where it weighs most (ties by position), so a
+    # common term costs no more than a rare one and the whole stays linear in the articles.
+    order = np.lexsort((row, -weight, term))
+    first = np.searchsorted(term[order], np.arange(len(ids)))
+    rank = np.arange(len(order)) - first[term[order]]
+    kept = order[rank < CHAMPIONS]  # still grouped by term
+    champion_row, champion_weight = row[kept], weight[kept]
+    champion_start = np.searchsorted(term[kept], np.arange(len(ids)))
+    champion_count = np.bincount(term[kept], minlength=len(ids))
+    result: list[list[tuple[int, float]]] = [[] for _ in range(total)]
+    # A block of articles at a time: the pairs of one block stay a few MB, whatever the archive.
+    bounds = np.searchsorted(row, np.arange(0, total + NEAREST_BLOCK, NEAREST_BLOCK))
+    for low, high in itertools.pairwise(bounds.tolist()):
+        if low == high:
+            continue
+        entries = np.arange(low, high)
+        fan = champion_count[term[entries]]
+        entry = np.repeat(entries, fan)
+        offset = np.arange(len(entry)) - np.repeat(np.cumsum(fan) - fan, fan)
+        champion = champion_start[term[entry]] + offset
+        left, right = row[entry], champion_row[champion]
+        other = left != right
+        pair = left[other] * total + right[other]
+        pairs, where = np.unique(pair, return_inverse=True)
+        # bincount adds in the order of the entries: the same sums, bit for bit, every run.
+        sums = np.bincount(where, weights=(weight[entry] * champion_weight[champion])[other])
         # Rounded, so the last bits of a float sum never decide an order.
-        ranked = sorted(((round(score, 9), other) for other, score in scores.items()),
-                        key=lambda item: (-item[0], item[1]))  # fmt: skip
-        result.append([(other, score) for score, other in ranked[:count] if score >= min_score])
+        scores = np.round(sums, 9)
+        strong = scores >= min_score  # most pairs share one weak word: drop them before sorting
+        pairs, scores = pairs[strong], scores[strong]
+        first_row, second_row = pairs // total, pairs % total
+        ranked = np.lexsort((second_row, -scores, first_row))
+        place = np.arange(len(ranked)) - np.searchsorted(first_row[ranked], first_row[ranked])
+        chosen = ranked[place < count]
+        for index, other_index, score in zip(
+            first_row[chosen].tolist(),
+            second_row[chosen].tolist(),
+            scores[chosen].tolist(),
+            strict=True,
+        ):
+            result[index].append((other_index, score))
     return result
 
 
@@ -220,7 +264,7 @@ def shared_words(
 
 def link_related(articles: list, cache: TermCache, count: int = RELATED_COUNT) -> None:
     """Give each article (in archive order) up to ``count`` related articles by content."""
-    documents = [cache.terms(*article_texts(article)) for article in articles]
+    documents = [cache.article_terms(article) for article in articles]
     vectors = signatures(documents)
     for article, document, vector, found in zip(
         articles, documents, vectors, nearest(vectors, count), strict=True
