@@ -153,22 +153,33 @@ async function matching(term) {
 }
 
 // One search over the shards. A chosen year needs only its own shard (the undated have no
-// year). Each shard's search starts at once; the results are read in the reader's order.
+// year). Best first searches every shard at once; newest first searches the shards one after
+// the other until a page is full, and the rest only when the counts are asked for.
 class Found {
   constructor(term, filters, byDate) {
     const year = filters.year;
-    const targets = shards.filter((shard) => !year || shard.year === null || shard.year === year);
     const options = { filters, ...(byDate ? { sort: { date: "desc" } } : {}) };
     const eligible = matching(term);
-    this.byDate = byDate;
-    this.parts = targets.map(async (shard) => {
+    this.targets = shards.filter((shard) => !year || shard.year === null || shard.year === year);
+    this.search = async (shard) => {
       await shard.ready;
       const [found, names] = await Promise.all([shard.instance.search(term, options), eligible]);
       return !names || names.has(shard.name) ? found : NOTHING;
-    });
+    };
+    this.parts = this.targets.map(() => null); // each shard's search, once started
+    this.byDate = byDate;
     this.results = [];
     this.read = 0; // shards whose results are in this.results
-    this.complete = !this.parts.length;
+    this.complete = !this.targets.length;
+  }
+
+  part(index) {
+    this.parts[index] ||= this.search(this.targets[index]);
+    return this.parts[index];
+  }
+
+  all() {
+    return Promise.all(this.targets.map((_, index) => this.part(index)));
   }
 
   // Have at least ``n`` results in order, or all of them.
@@ -176,7 +187,7 @@ class Found {
     if (!this.byDate) {
       // Best first across shards: each shard's results by score, merged by score; the sort is
       // stable, so equal scores keep the newer shard first, as mergeIndex does.
-      const all = await Promise.all(this.parts);
+      const all = await this.all();
       if (!this.complete) {
         this.results = all.flatMap((part) => part.results).sort((a, b) => b.score - a.score);
         this.read = all.length;
@@ -185,20 +196,21 @@ class Found {
       return;
     }
     // Newest first: the shards are newest first and each is in date order within.
-    while (this.results.length < n && this.read < this.parts.length) {
+    while (this.results.length < n && this.read < this.targets.length) {
       const index = this.read;
-      const part = await this.parts[index];
+      const part = await this.part(index);
       if (this.read !== index) continue; // another caller has read this shard meanwhile
       this.read += 1;
       this.results.push(...part.results);
-      this.complete = this.read === this.parts.length;
+      this.complete = this.read === this.targets.length;
     }
   }
 
   // Every result, and the count per filter value over all shards.
   async filters() {
+    const all = this.all(); // the shards not searched yet, all at once
     await this.upTo(Infinity);
-    return sumFilters((await Promise.all(this.parts)).map((part) => part.filters));
+    return sumFilters((await all).map((part) => part.filters));
   }
 }
 
