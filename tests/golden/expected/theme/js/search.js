@@ -148,8 +148,9 @@ const EXACT = /^\s*".+"\s*$/; // a quoted phrase: Pagefind matches its words exa
 async function matching(term) {
   if (!vocabulary || !term || EXACT.test(term)) return null; // each shard answers as one index
   await vocabulary.ready;
-  const found = await vocabulary.instance.search(term);
-  return new Set(Object.keys(found.filters.shard || {}).filter((name) => found.filters.shard[name] > 0));
+  const answer = await vocabulary.instance.search(term);
+  const counts = answer.filters.shard || {};
+  return new Set(Object.keys(counts).filter((name) => counts[name] > 0));
 }
 
 // One search over the shards. A chosen year needs only its own shard (the undated have no
@@ -163,8 +164,8 @@ class Found {
     this.targets = shards.filter((shard) => !year || shard.year === null || shard.year === year);
     this.search = async (shard) => {
       await shard.ready;
-      const [found, names] = await Promise.all([shard.instance.search(term, options), eligible]);
-      return !names || names.has(shard.name) ? found : NOTHING;
+      const [answer, names] = await Promise.all([shard.instance.search(term, options), eligible]);
+      return !names || names.has(shard.name) ? answer : NOTHING;
     };
     this.parts = this.targets.map(() => null); // each shard's search, once started
     this.byDate = byDate;
