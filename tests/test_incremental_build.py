@@ -128,7 +128,7 @@ def test_body_text_edit(site: Site) -> None:
     assert any(f"{word}x".encode() in data for name, data in files.items()
                if name.endswith("index.html"))  # fmt: skip
     # Pages that do not show the edited text are linked from the last build, not rendered.
-    reused = int(re.search(r"pages: (\d+) article pages reused", site.warm_log)[1])
+    reused = int(re.search(r"pages: (\d+) pages reused", site.warm_log)[1])
     assert reused >= ARTICLES // 2, site.warm_log[-2000:]
 
 

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,23 @@ from opeds.search.pagefind import index_site
 
 log = logging.getLogger(__name__)
 KEEP_CACHES = 4  # reader caches kept: a development and a production build, and a spare
+
+
+class _Steps:
+    """Wall time of each step of one build, for the log."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def done(self, name: str) -> None:
+        """Record the time since the last step as ``name``."""
+        now = time.perf_counter()
+        self.seconds[name] = now - self.last
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.seconds.items())
 
 
 class BuildError(RuntimeError):
@@ -202,14 +220,17 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     root = logging.getLogger()
     root.addHandler(collector)
     try:
+        steps = _Steps()
         Pelican(settings).run()
+        steps.done("Pelican")
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
         if search_index:
             shards = bool(settings.get("SEARCH_SHARDS"))
             index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards)
+            steps.done("search index")
         linked = link_unchanged(staging, output)
-        log.info("pages: %d article pages reused, %d more files unchanged", keys.reused, linked)
+        log.info("pages: %d pages reused, %d more files unchanged", keys.reused, linked)
         if verify and (findings := verify(staging)):
             raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
@@ -217,6 +238,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
         settled = settled_key(read, content_digests(content), written, base_key, options)
         keys.save(staging, settled if start_key else "")
+        steps.done("links and keys")
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -232,3 +254,5 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.get_writer.disconnect(writer)
         signals.article_generator_finalized.disconnect(linear_taxonomies)
     swap_in(staging, output)
+    steps.done("swap")
+    log.info("build: %s", steps)

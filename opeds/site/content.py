@@ -63,8 +63,10 @@ def typeset_content(instance: object) -> None:
     if isinstance(instance, Article):
         undated.undated_url(instance)
     lang = getattr(instance, "lang", None) or instance.settings.get("DEFAULT_LANG", "de")
+    words = 0
     if instance._content is not None:
-        instance._content = _cache(instance.settings).finished(instance._content, lang)
+        cache = _cache(instance.settings)
+        instance._content, words = cache.finished_with_words(instance._content, lang)
     instance.title = typeset_inline(getattr(instance, "title", ""), lang)
     for key in _INLINE_FIELDS:
         value = getattr(instance, key, "")
@@ -75,7 +77,7 @@ def typeset_content(instance: object) -> None:
     if "summary" not in instance.metadata and lead:
         instance.metadata["summary"] = Markup(lead)
     instance.description = metadata.shorten(metadata.plain(instance.metadata.get("summary", "")))
-    instance.word_count = metadata.word_count(text)
+    instance.word_count = words
     instance.reading_minutes = metadata.reading_minutes(instance.word_count)
 
 

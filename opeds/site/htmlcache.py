@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from opeds.common.atomic import write_atomic
-from opeds.site import sanitise, typography
+from opeds.site import metadata, sanitise, typography
 
 #: Libraries whose output ends up in the finished HTML.
 LIBRARIES = ("typogrify", "nh3", "markupsafe", "markdown")
@@ -52,16 +52,21 @@ class HtmlCache:
 
     def finished(self, html: str, lang: str) -> str:
         """Return the finished HTML for ``html`` in ``lang``, from the cache when it is there."""
+        return self.finished_with_words(html, lang)[0]
+
+    def finished_with_words(self, html: str, lang: str) -> tuple[str, int]:
+        """Return the finished HTML and its number of words, from the cache when it is there."""
         key = self.key(html, lang)
         path = self.folder / key[:2] / f"{key}.html"
         try:
-            result = path.read_text(encoding="utf-8")
+            words, _, result = path.read_text(encoding="utf-8").partition("\n")
         except FileNotFoundError:
             pass
         else:
             self.hits += 1
-            return result
+            return result, int(words)
         self.misses += 1
         result = finish(html, lang)
-        write_atomic(path, result)  # a build that dies half way leaves no half entry
-        return result
+        words = metadata.word_count(result)
+        write_atomic(path, f"{words}\n{result}")  # a build that dies half way leaves no half entry
+        return result, words
