@@ -21,7 +21,8 @@ from opeds.publish.command import PublishError, run
 RCLONE_FLAGS = ["--checksum", "--no-update-modtime", "--fast-list", "--log-level=ERROR",
                 "--combined=-"]  # fmt: skip
 #: Written last, so a reader never gets a page or search entry pointing at a missing file.
-ENTRY_POINTS = ["*.html", "/pagefind/pagefind-entry.json"]
+ENTRY_POINTS = ["*.html", "/pagefind/pagefind-entry.json", "/pagefind/*/pagefind-entry.json",
+                "/pagefind/shards.json"]  # fmt: skip
 #: The precompressed copies the build writes beside text files.
 COPY_SUFFIXES = (".gz", ".br")
 VERBS = {"+": "new", "*": "changed", "-": "delete"}
