@@ -292,3 +292,20 @@ def test_a_searchable_page_outside_the_shards_is_refused_by_name(tmp_path: Path)
     index_site(site, "de", tmp_path / "cache", shards=True)
     listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
     assert [s["path"] for s in listing["shards"]] == ["pagefind/2021/", "pagefind/ohne-datum/"]
+
+
+def test_an_archive_with_nothing_searchable_answers_no_results(
+    browser: Browser, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "pages", content / "pages")
+    build(tmp_path / "www", "shards", content, tmp_path / "cache")
+    site = tmp_path / "www" / "shards" / "meinung"
+    listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert listing == {"version": 2, "shards": []}
+    with serve(tmp_path / "www") as url:
+        page = open_search(browser, f"{url}/shards{PREFIX}/suche/?q=Wien")
+        expect(page.locator("#suche-status")).to_have_text(
+            "Keine Treffer. Versuchen Sie ein anderes Wort oder das Archiv."
+        )
+        page.context.close()

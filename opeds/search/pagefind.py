@@ -170,6 +170,7 @@ def index_shards(
     if names:
         index_words(folder, language, store, {name: digests[name] for name in names})
         data["words"] = f"pagefind/{WORDS}/"
+    (folder / SHARDS_FILE).parent.mkdir(exist_ok=True)  # no shard when nothing is searchable
     (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     keep = KEEP * (len(groups) + 1) * 2  # each shard's index and words, and the words index
     entries = sorted(store.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)

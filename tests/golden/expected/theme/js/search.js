@@ -309,25 +309,29 @@ async function listShards(base) {
   };
 }
 
+async function open(listed, base) {
+  const pagefind = await import(new URL("pagefind.js", listed.indexes[0].url).href);
+  const instance = ({ name, year, url }) => {
+    const index = pagefind.createInstance({ basePath: url.pathname });
+    // The filter files load with the index: searches count per value only after that.
+    const ready = index.options({ baseUrl: base.pathname, excerptLength: 30 })
+      .then(() => index.init()).then(() => index.filters());
+    return { name, year, instance: index, ready };
+  };
+  // The instances share one WebAssembly module, set up by the first that loads it: two
+  // loading it at once each set it up, and the first one's memory is lost ("unreachable").
+  const first = instance(listed.indexes[0]);
+  await first.ready;
+  shards = [first, ...listed.indexes.slice(1).map(instance)];
+  if (listed.words) vocabulary = instance(listed.words);
+  await Promise.all([...shards, vocabulary].filter(Boolean).map((shard) => shard.ready));
+}
+
 async function start() {
   const base = new URL(words.base, location.href);
   try {
     const listed = await listShards(base);
-    const pagefind = await import(new URL("pagefind.js", listed.indexes[0].url).href);
-    const open = ({ name, year, url }) => {
-      const instance = pagefind.createInstance({ basePath: url.pathname });
-      // The filter files load with the index: searches count per value only after that.
-      const ready = instance.options({ baseUrl: base.pathname, excerptLength: 30 })
-        .then(() => instance.init()).then(() => instance.filters());
-      return { name, year, instance, ready };
-    };
-    // The instances share one WebAssembly module, set up by the first that loads it: two
-    // loading it at once each set it up, and the first one's memory is lost ("unreachable").
-    const first = open(listed.indexes[0]);
-    await first.ready;
-    shards = [first, ...listed.indexes.slice(1).map(open)];
-    if (listed.words) vocabulary = open(listed.words);
-    await Promise.all([...shards, vocabulary].filter(Boolean).map((shard) => shard.ready));
+    if (listed.indexes.length) await open(listed, base); // none: nothing is searchable yet
   } catch (error) {
     const link = document.createElement("a");
     link.href = words.archive;
