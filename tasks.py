@@ -302,18 +302,22 @@ def publish(
 
     try:
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
+    except PublishError as error:
+        sys.exit(f"publish: {error}")
+    url = _siteurl(siteurl)
+    folders = _folders(source, content, output, cache, CONFIG["publish_output"])
+    # A folder is mirrored with --delete: refuse one that is not ours before anything else,
+    # even before the checkers are installed.
+    folder = Path(where.location) if where.kind == "folder" else None
+    protected = [folders["source"], folders["content"], folders["output"]]
+    if folder:
+        _guard(folder, "to publish into", protected, force_target)
+    try:
         _preflight("invoke publish", where.commands)
         check_reachable(where, force=force_target)
     except PublishError as error:
         sys.exit(f"publish: {error}")
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
-    url = _siteurl(siteurl)
-    folders = _folders(source, content, output, cache, CONFIG["publish_output"])
-    # A folder is mirrored with --delete: refuse one that is not ours before building anything.
-    folder = Path(where.location) if where.kind == "folder" else None
-    protected = [folders["source"], folders["content"], folders["output"]]
-    if folder:
-        _guard(folder, "to publish into", protected, force_target)
     site = _build(**folders, siteurl=url, check=True, strict=strict, force_target=force_target)
     try:
         with _publish_lock(folder):
