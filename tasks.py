@@ -248,9 +248,9 @@ def _run_checks(output: Path, siteurl: str, cache: Path | None = None) -> list:
     return findings
 
 
-def _check(output: Path, siteurl: str = "") -> None:
+def _check(output: Path, siteurl: str = "", cache: Path | None = None) -> None:
     """Check a built site; print each finding with its page and exit 1 if there is any."""
-    findings = _run_checks(output, siteurl)
+    findings = _run_checks(output, siteurl, cache)
     for finding in findings:
         print(f"{output}/{finding}", file=sys.stderr)
     if findings:
@@ -266,11 +266,17 @@ def _preflight(task_name: str, commands: tuple[str, ...] = ()) -> None:
         sys.exit(advice(task_name, missing))
 
 
-@task(help={"siteurl": "the URL the site was built for (absolute links to it are internal)"})
-def check(c, output=None, siteurl=None):
+@task(
+    help={
+        "siteurl": "the URL the site was built for (absolute links to it are internal)",
+        "cache": "where each page's check results are kept by its bytes (default: cache/)",
+    }
+)
+def check(c, output=None, siteurl=None, cache=None):
     """Check the built site: internal links and anchors, HTML (Nu checker), feeds."""
     _preflight("invoke check")
-    _check(Path(output or CONFIG["output"]), siteurl or os.environ.get("OPEDS_SITEURL", ""))
+    url = siteurl or os.environ.get("OPEDS_SITEURL", "")
+    _check(Path(output or CONFIG["output"]), url, Path(cache or CONFIG["cache"]))
 
 
 @task(
