@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -365,18 +366,24 @@ def serve(c, output=None, host=CONFIG["host"], port=CONFIG["port"]):
 
 
 @task
-def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
-    """Rebuild on every change to content, theme or settings, and reload the browser."""
+def livereload(c, source=None, content=None, output=None, cache=None, host=CONFIG["host"],
+               port=CONFIG["port"]):  # fmt: skip
+    """Rebuild on every change to sources, content, theme or code, and reload the browser."""
     from livereload import Server
 
+    folders = _folders(source, content, output, cache, CONFIG["output"])
+    options = " ".join(f"--{name}={shlex.quote(str(path))}" for name, path in folders.items())
+
     def rebuild():
-        c.run(f"{sys.executable} -m invoke build", warn=True)
+        c.run(f"{sys.executable} -m invoke -r {shlex.quote(str(ROOT))} build {options}", warn=True)
 
     rebuild()
     server = Server()
-    for pattern in ("sources/*.txt", "content/**/*.md", "theme/**/*", "opeds/**/*.py", "*.py"):
-        server.watch(str(ROOT / pattern), rebuild)
-    server.serve(host=host, port=int(port), root=str(CONFIG["output"]))
+    watched = [f"{folders['source']}/*", f"{folders['content']}/**/*.md",
+               f"{ROOT}/theme/**/*", f"{ROOT}/opeds/**/*.py", f"{ROOT}/*.py"]  # fmt: skip
+    for pattern in watched:
+        server.watch(pattern, rebuild)
+    server.serve(host=host, port=int(port), root=str(folders["output"]))
 
 
 @task
