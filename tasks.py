@@ -441,10 +441,18 @@ def test(c, k=None):
         "verify": "end with a cold build of the final content; fail if its bytes differ",
         "part": "instead, a named part on the real-article corpus: importer",
         "search_shards": "build with a search index per year (invoke build --search-shards)",
+        "publish": "also time invoke publish to a folder, checks included: first, after an edit",
     }
 )
 def bench(
-    c, articles=10_000, report=None, workdir=None, verify=False, part=None, search_shards=False
+    c,
+    articles=10_000,
+    report=None,
+    workdir=None,
+    verify=False,
+    part=None,
+    search_shards=False,
+    publish=False,
 ):
     """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
@@ -462,6 +470,7 @@ def bench(
         workdir=Path(workdir) if workdir else None,
         verify=verify,
         extra=["--search-shards"] if search_shards else [],
+        publish=publish,
     )
 
 
