@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -249,9 +250,9 @@ def _run_checks(output: Path, siteurl: str, cache: Path | None = None) -> list:
     return findings
 
 
-def _check(output: Path, siteurl: str = "") -> None:
+def _check(output: Path, siteurl: str = "", cache: Path | None = None) -> None:
     """Check a built site; print each finding with its page and exit 1 if there is any."""
-    findings = _run_checks(output, siteurl)
+    findings = _run_checks(output, siteurl, cache)
     for finding in findings:
         print(f"{output}/{finding}", file=sys.stderr)
     if findings:
@@ -267,11 +268,17 @@ def _preflight(task_name: str, commands: tuple[str, ...] = ()) -> None:
         sys.exit(advice(task_name, missing))
 
 
-@task(help={"siteurl": "the URL the site was built for (absolute links to it are internal)"})
-def check(c, output=None, siteurl=None):
+@task(
+    help={
+        "siteurl": "the URL the site was built for (absolute links to it are internal)",
+        "cache": "where each page's check results are kept by its bytes (default: cache/)",
+    }
+)
+def check(c, output=None, siteurl=None, cache=None):
     """Check the built site: internal links and anchors, HTML (Nu checker), feeds."""
     _preflight("invoke check")
-    _check(Path(output or CONFIG["output"]), siteurl or os.environ.get("OPEDS_SITEURL", ""))
+    url = siteurl or os.environ.get("OPEDS_SITEURL", "")
+    _check(Path(output or CONFIG["output"]), url, Path(cache or CONFIG["cache"]))
 
 
 @task(
@@ -303,18 +310,22 @@ def publish(
 
     try:
         where = Target.parse(target or os.environ.get("OPEDS_PUBLISH_TARGET", ""))
+    except PublishError as error:
+        sys.exit(f"publish: {error}")
+    url = _siteurl(siteurl)
+    folders = _folders(source, content, output, cache, CONFIG["publish_output"])
+    # A folder is mirrored with --delete: refuse one that is not ours before anything else,
+    # even before the checkers are installed.
+    folder = Path(where.location) if where.kind == "folder" else None
+    protected = [folders["source"], folders["content"], folders["output"]]
+    if folder:
+        _guard(folder, "to publish into", protected, force_target)
+    try:
         _preflight("invoke publish", where.commands)
         check_reachable(where, force=force_target)
     except PublishError as error:
         sys.exit(f"publish: {error}")
     # The checks run on the new build before it replaces the last one: a failure changes nothing.
-    url = _siteurl(siteurl)
-    folders = _folders(source, content, output, cache, CONFIG["publish_output"])
-    # A folder is mirrored with --delete: refuse one that is not ours before building anything.
-    folder = Path(where.location) if where.kind == "folder" else None
-    protected = [folders["source"], folders["content"], folders["output"]]
-    if folder:
-        _guard(folder, "to publish into", protected, force_target)
     site = _build(**folders, siteurl=url, check=True, strict=strict, force_target=force_target)
     try:
         with _publish_lock(folder):
@@ -356,18 +367,24 @@ def serve(c, output=None, host=CONFIG["host"], port=CONFIG["port"]):
 
 
 @task
-def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
-    """Rebuild on every change to content, theme or settings, and reload the browser."""
+def livereload(c, source=None, content=None, output=None, cache=None, host=CONFIG["host"],
+               port=CONFIG["port"]):  # fmt: skip
+    """Rebuild on every change to sources, content, theme or code, and reload the browser."""
     from livereload import Server
 
+    folders = _folders(source, content, output, cache, CONFIG["output"])
+    options = " ".join(f"--{name}={shlex.quote(str(path))}" for name, path in folders.items())
+
     def rebuild():
-        c.run(f"{sys.executable} -m invoke build", warn=True)
+        c.run(f"{sys.executable} -m invoke -r {shlex.quote(str(ROOT))} build {options}", warn=True)
 
     rebuild()
     server = Server()
-    for pattern in ("sources/*.txt", "content/**/*.md", "theme/**/*", "opeds/**/*.py", "*.py"):
-        server.watch(str(ROOT / pattern), rebuild)
-    server.serve(host=host, port=int(port), root=str(CONFIG["output"]))
+    watched = [f"{folders['source']}/*", f"{folders['content']}/**/*.md",
+               f"{ROOT}/theme/**/*", f"{ROOT}/opeds/**/*.py", f"{ROOT}/*.py"]  # fmt: skip
+    for pattern in watched:
+        server.watch(pattern, rebuild)
+    server.serve(host=host, port=int(port), root=str(folders["output"]))
 
 
 @task
@@ -425,10 +442,18 @@ def test(c, k=None):
         "verify": "end with a cold build of the final content; fail if its bytes differ",
         "part": "instead, a named part on the real-article corpus: importer",
         "search_shards": "--no-search-shards: build with one search index for the whole site",
+        "publish": "also time invoke publish to a folder, checks included: first, after an edit",
     }
 )
 def bench(
-    c, articles=10_000, report=None, workdir=None, verify=False, part=None, search_shards=True
+    c,
+    articles=10_000,
+    report=None,
+    workdir=None,
+    verify=False,
+    part=None,
+    search_shards=True,
+    publish=False,
 ):
     """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
@@ -446,6 +471,7 @@ def bench(
         workdir=Path(workdir) if workdir else None,
         verify=verify,
         extra=[] if search_shards else ["--no-search-shards"],
+        publish=publish,
     )
 
 

@@ -82,11 +82,13 @@ def run_bench(
     workdir: Path | None = None,
     verify: bool = False,
     extra: list[str] | None = None,
+    publish: bool = False,
 ) -> dict:
     """Build ``articles`` synthetic op-eds cold, after each kind of edit and unchanged; report.
 
     ``verify`` adds a cold build of the final content with an empty cache and fails when its
-    bytes differ from the incremental result.
+    bytes differ from the incremental result. ``publish`` adds ``invoke publish`` to a folder,
+    checks included: once from scratch, then after one more text edit.
     """
     own = workdir is None
     base = Path(tempfile.mkdtemp(prefix="opeds-bench-")) if own else workdir
@@ -131,6 +133,18 @@ def run_bench(
         (sources / source_name(articles)).write_text(raw_article(articles), encoding="utf-8")
         step("new article")
         step("nothing changed")
+        if publish:
+            command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "publish",
+                       "--target", str(base / "target"), "--siteurl", "https://example.org/archiv",
+                       "--source", str(sources), "--content", str(content),
+                       "--output", str(base / "publish"), "--cache", str(cache)]  # fmt: skip
+            for name in ("publish: first", "publish: one edit"):
+                if name == "publish: one edit":
+                    _edit_text(names[len(names) // 4])
+                print(f"bench: {name} …", flush=True)
+                results[name] = measure(command, watch=base / "target", env=env)
+                if results[name].returncode:
+                    raise SystemExit(f"bench: {name!r} failed")
         verified = None
         if verify:
             print("bench: verify: a cold build of the final content …", flush=True)

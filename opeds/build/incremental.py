@@ -25,7 +25,9 @@ from importlib.metadata import distributions
 from pathlib import Path
 
 from jinja2 import meta
+from pelican.contents import Content
 from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
 from opeds.common.atomic import write_atomic
@@ -193,7 +195,8 @@ class PageKeys:
 
     def fingerprint(self, value: object, digest, depth: int = 0) -> None:
         """Feed what decides how ``value`` renders into ``digest``: sources, names, data."""
-        if hasattr(value, "source_path") and hasattr(value, "save_as"):  # an article or page
+        # isinstance, not hasattr: asking an article for its save_as formats it from settings.
+        if isinstance(value, Content):  # an article or page
             digest.update(b"C" + self.source_digest(value))
         elif hasattr(value, "object_list") and hasattr(value, "number"):  # a page of a list
             digest.update(f"P{value.number}/{value.paginator.num_pages}|{value.url}".encode())
@@ -201,7 +204,7 @@ class PageKeys:
         elif hasattr(value, "object_list") and hasattr(value, "num_pages"):  # its paginator
             digest.update(f"N{value.num_pages}/{value.per_page}".encode())
             self.fingerprint(value.object_list, digest, depth + 1)
-        elif hasattr(value, "slug") and hasattr(value, "url"):  # a section, topic or author
+        elif isinstance(value, URLWrapper):  # a section, topic or author
             digest.update(f"U{value}|{value.url}".encode())
         elif isinstance(value, dict):
             for key in sorted(value, key=str):

@@ -19,11 +19,13 @@ def check_site(
 ) -> list[Finding]:
     """Run every check over ``output`` (built for ``siteurl``) and return the findings, sorted.
 
-    ``cache`` is a folder that keeps each page's markup errors by its bytes (see markup.check).
+    ``cache`` is a folder that keeps what each page gave the link and markup checks by its
+    bytes (see links.check and markup.check), so unchanged pages are not parsed again.
     """
     if not (output / "index.html").is_file():
         return [Finding(str(output), "no built site here (index.html is missing)")]
-    findings = links.check(output, siteurl) + feeds.check(output)
+    findings = links.check(output, siteurl, cache / "check-links.json" if cache else None)
+    findings += feeds.check(output)
     if html:
         findings += markup.check(output, cache / "check-markup.json" if cache else None)
     if browser:

@@ -32,8 +32,9 @@ def add_to_main(site: Path, page: str, html: str) -> None:
 
 
 def run_check(site: Path) -> subprocess.CompletedProcess:
+    cache = site.parent / f"{site.name}-check-cache"  # never the project's cache/
     return subprocess.run(
-        [sys.executable, "-m", "invoke", "check", "--output", str(site)],
+        [sys.executable, "-m", "invoke", "check", "--output", str(site), "--cache", str(cache)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
 

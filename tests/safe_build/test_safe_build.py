@@ -149,3 +149,27 @@ def test_build_with_check_keeps_output_when_a_check_fails(site: Path) -> None:
     assert "ueber/index.html: broken link '/nirgendwo/'" in result.stderr
     assert tree_digest(site / "output") == before
     assert not (site / ".output.new").exists()
+
+
+def test_the_replaced_output_is_removed_in_the_background_and_only_if_ours(site: Path) -> None:
+    # A removal stopped half way: our marker is still there, so the next build finishes it.
+    stopped = site / ".output.retired-1-1"
+    shutil.copytree(site / "output", stopped)
+    (stopped / "index.html").unlink()
+    # A folder of that name without our marker is somebody else's: it stays.
+    foreign = site / ".output.retired-2-2"
+    foreign.mkdir()
+    (foreign / "notiz.txt").write_text("meins", encoding="utf-8")
+    page = next((site / "content" / "2022" / "01").glob("*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    result = invoke_build(site)
+    assert result.returncode == 0, result.stderr
+    assert b"Nachtrag" in b"".join(p.read_bytes() for p in (site / "output").rglob("*.html"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        left = sorted(p.name for p in site.iterdir() if ".retired-" in p.name)
+        if left == [foreign.name]:
+            break
+        time.sleep(0.1)
+    assert left == [foreign.name]
+    assert (foreign / "notiz.txt").read_text(encoding="utf-8") == "meins"

@@ -171,6 +171,16 @@ def test_publish_to_the_project_or_content_is_refused_even_as_a_dry_run(site: Pa
     assert not (site / "pub").exists(), "refused before the build"
 
 
+def test_a_refused_target_is_named_before_the_checkers_are_looked_for(site: Path) -> None:
+    # No npm, Java or rsync on the PATH: were the tools prepared first, that would be the error.
+    bare = {"PATH": str(Path(sys.executable).parent)}
+    result = invoke("publish", "--siteurl=https://example.org", f"--target={ROOT}",
+                    *folders(site, site / "pub"), **bare)  # fmt: skip
+    assert result.returncode == 1
+    assert f"refusing to publish into {ROOT}" in result.stderr, result.stderr
+    assert "needs" not in result.stderr
+
+
 def test_publish_into_a_git_work_tree_is_refused(site: Path) -> None:
     repo = site / "repo"
     subprocess.run(["git", "init", "--quiet", str(repo)], check=True)

@@ -1,0 +1,45 @@
+"""The link check parses only changed pages, yet judges every link against today's files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from opeds.check import links
+
+ARTICLE = "2022/01/gewalt-in-almaty-kasachstan-muss-den-westen-aufruetteln/index.html"
+
+
+def test_unchanged_pages_are_not_parsed_again_but_their_links_are_judged_afresh(
+    seed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(seed_site, site)
+    cache = tmp_path / "check-links.json"
+    assert links.check(site, cache=cache) == []
+    assert links.check(site) == []  # the same answer without a cache
+
+    parsed: list[str] = []
+    original = links.parse_page
+    monkeypatch.setattr(links, "parse_page", lambda text: parsed.append(text) or original(text))
+    # One page gains a broken link and a missing anchor; the article every list links to goes.
+    home = site / "index.html"
+    text = home.read_text(encoding="utf-8")
+    extra = '<a href="/2022/01/fehlt/">x</a><a href="/archiv/#nirgends">y</a>'
+    home.write_text(text.replace('<main id="inhalt">', f'<main id="inhalt">{extra}', 1))
+    gone = "/" + ARTICLE.removesuffix("index.html")
+    pages = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html")}
+    linking = {name for name, data in pages.items() if f'href="{gone}"'.encode() in data}
+    linking -= {"index.html", ARTICLE}
+    assert linking, "the seed site links the article from its lists"
+    (site / ARTICLE).unlink()
+    findings = links.check(site, cache=cache)
+    assert len(parsed) == 1, "only the edited page is parsed again"
+    messages = {(f.page, f.message) for f in findings}
+    assert ("index.html", "broken link '/2022/01/fehlt/'") in messages
+    assert ("index.html", "missing anchor #nirgends in '/archiv/#nirgends'") in messages
+    # Pages whose bytes did not change still lose their link to the removed article.
+    assert {f.page for f in findings if f.message == f"broken link {gone!r}"} >= linking
+    assert sorted(links.check(site)) == sorted(findings)  # the cache changes nothing found
