@@ -231,14 +231,19 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             steps.done("search index")
         linked = link_unchanged(staging, output)
         log.info("pages: %d pages reused, %d more files unchanged", keys.reused, linked)
-        if verify and (findings := verify(staging)):
-            raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
+        steps.done("links")
+        if verify:
+            findings = verify(staging)
+            steps.done("checks")
+            if findings:
+                raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
             precompress(staging, previous=output)
+            steps.done("compression")
         written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
         settled = settled_key(read, content_digests(content), written, base_key, options)
         keys.save(staging, settled if start_key else "")
-        steps.done("links and keys")
+        steps.done("keys")
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -37,7 +37,7 @@ CHAMPIONS = 32  # per term, only the articles it matters most to are candidates:
 MAX_SHARE = 0.25  # a term in more than a quarter of all articles tells none of them apart
 MIN_SCORE = 0.08  # cosine below this shares only a stray word or two: better show none
 SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 NEAREST_BLOCK = 2048  # articles whose candidate pairs are scored at once
 
 # Capitalised words of three letters or more: in German the nouns and names, which carry the
@@ -82,10 +82,33 @@ def stemmer() -> Stemmer.Stemmer:
 
 @dataclass(frozen=True)
 class Terms:
-    """One article's stems with their counts and the form each stem was seen in most."""
+    """One article's stems with their counts and the form each stem was seen in most.
 
-    counts: dict[str, int]
-    shown: dict[str, str]  # stem -> the word as written, for telling a reader why
+    Kept as three space-separated strings, one entry per stem in stem order: a whole archive's
+    terms stay a few kilobytes an article instead of two dictionaries each (stems and written
+    words never contain a space).
+    """
+
+    stems: str
+    numbers: str
+    forms: str
+
+    @classmethod
+    def of(cls, counts: dict[str, int], shown: dict[str, str]) -> Terms:
+        """Make the terms of ``counts`` with the ``shown`` form of each stem."""
+        stems = sorted(counts)
+        return cls(" ".join(stems), " ".join(str(counts[s]) for s in stems),
+                   " ".join(shown[s] for s in stems))  # fmt: skip
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Return stem -> count."""
+        return dict(zip(self.stems.split(), map(int, self.numbers.split()), strict=True))
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """Return stem -> the word as written, for telling a reader why."""
+        return dict(zip(self.stems.split(), self.forms.split(), strict=True))
 
 
 def count_terms(title: str, body: str, stem: Stemmer.Stemmer) -> Terms:
@@ -103,7 +126,7 @@ def count_terms(title: str, body: str, stem: Stemmer.Stemmer) -> Terms:
     # The commonest form, ties by the form itself, so the same text always shows the same word.
     shown = {key: min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
              for key, seen in forms.items()}  # fmt: skip
-    return Terms(dict(counts), shown)
+    return Terms.of(counts, shown)
 
 
 def article_texts(article) -> tuple[str, str]:
@@ -125,7 +148,8 @@ class TermCache:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 if data.get("version") == CACHE_VERSION:
-                    self.entries = {key: Terms(*value) for key, value in data["entries"].items()}
+                    entries = data["entries"]
+                    self.entries = {key: Terms(*map(str, value)) for key, value in entries.items()}
             except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
                 log.warning("%s: unreadable, counting every article afresh (%s)", path, error)
                 self.entries = {}
@@ -158,7 +182,8 @@ class TermCache:
         """Write the entries used by this build (older ones are dropped) if anything changed."""
         if self.path is None or (not self.misses and len(self.used) == len(self.entries)):
             return
-        entries = {key: [terms.counts, terms.shown] for key, terms in sorted(self.used.items())}
+        entries = {key: [terms.stems, terms.numbers, terms.forms]
+                   for key, terms in sorted(self.used.items())}  # fmt: skip
         text = json.dumps({"version": CACHE_VERSION, "entries": entries}, ensure_ascii=False,
                           separators=(",", ":"), sort_keys=True)  # fmt: skip
         write_atomic(self.path, text)
@@ -179,7 +204,7 @@ def signatures(documents: Sequence[Terms]) -> list[dict[str, float]]:
     total = len(documents)
     frequency: Counter[str] = Counter()
     for document in documents:
-        frequency.update(document.counts.keys())
+        frequency.update(document.stems.split())
     # The share only guards the cost in a big archive; in a small one idf alone judges.
     limit = max(50, MAX_SHARE * total)
     result = []
