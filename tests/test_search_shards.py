@@ -309,3 +309,25 @@ def test_an_archive_with_nothing_searchable_answers_no_results(
             "Keine Treffer. Versuchen Sie ein anderes Wort oder das Archiv."
         )
         page.context.close()
+
+
+def test_a_shard_is_indexed_again_only_when_what_pagefind_reads_changes() -> None:
+    from opeds.search.pagefind import indexed_part
+
+    page = next(p for p in (ROOT / "tests" / "golden" / "expected").rglob("index.html")
+                if b'class="related"' in p.read_bytes()).read_text(encoding="utf-8")  # fmt: skip
+    before = indexed_part(page.encode())
+    assert before and b"data-pagefind-body" in before
+    # The related pieces and the neighbours' links lie below the body: not read, not indexed.
+    related = page.replace('<section class="related"', '<section class="related" id="x"', 1)
+    assert indexed_part(related.encode()) == before
+    # A word of the text, a filter value or the headline is read.
+    body_start = page.index("data-pagefind-body")
+    paragraph = page.index("<p>", body_start)
+    changes = [page[:paragraph] + "<p>Neu " + page[paragraph + 3 :],
+               page.replace('data-pagefind-filter="year:', 'data-pagefind-filter="year:1', 1),
+               page.replace("<h1>", "<h1>Neu ", 1)]  # fmt: skip
+    for changed in changes:
+        assert changed != page
+        assert indexed_part(changed.encode()) != before
+    assert indexed_part(b"<html><body><p>Nichts zu suchen</p></body></html>") == b""

@@ -227,7 +227,9 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
         if search_index:
             shards = bool(settings.get("SEARCH_SHARDS"))
-            index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards)
+            # Undated pieces live in the first folder of their URL: a search shard of its own.
+            undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
+            index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated)
             steps.done("search index")
         linked = link_unchanged(staging, output)
         log.info("pages: %d pages reused, %d more files unchanged", keys.reused, linked)

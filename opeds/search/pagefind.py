@@ -102,11 +102,55 @@ def shard_pages(folder: Path, undated: str = UNDATED) -> dict[str, list[Path]]:
     return groups
 
 
+def _element_end(page: bytes, start: int, name: bytes) -> int:
+    """Return where the element opened at ``start`` ends, its end tag included."""
+    opening, closing = b"<" + name, b"</" + name
+    depth, position = 0, start
+    while True:
+        next_open, next_close = page.find(opening, position), page.find(closing, position)
+        if next_close < 0:
+            return len(page)
+        if 0 <= next_open < next_close:
+            depth, position = depth + 1, next_open + len(opening)
+            continue
+        depth, position = depth - 1, page.find(b">", next_close) + 1 or len(page)
+        if depth == 0:
+            return position
+
+
+def indexed_part(page: bytes) -> bytes:
+    """Return what Pagefind reads of ``page``: each body element, every ``data-pagefind-*``
+    tag, headings and images; b"" for a page without a body element, which Pagefind leaves out.
+
+    A shard is indexed again only when this changes, not when, say, the related pieces or the
+    neighbours' links below an article change: those lie outside its body.
+    """
+    parts = []
+    position = 0
+    while (mark := page.find(BODY, position)) >= 0:
+        start = page.rfind(b"<", 0, mark)
+        name = re.match(rb"<([a-zA-Z][a-zA-Z0-9-]*)", page[start : start + 64])
+        if name is None:  # the attribute's name in text, not in a tag: judge the whole page
+            return page
+        position = _element_end(page, start, name[1])
+        parts.append(page[start:position])
+    if not parts:
+        return b""
+    # Pagefind's default title and image are the first <h1> and <img>: kept wherever they are.
+    for mark, end in ((b"data-pagefind-", b">"), (b"<h1", b"</h1>"), (b"<img", b">")):
+        position = 0
+        while (found := page.find(mark, position)) >= 0:
+            start = page.rfind(b"<", 0, found + 1)
+            position = page.find(end, found) + len(end) if page.find(end, found) >= 0 else len(page)
+            parts.append(page[start:position])
+    return b"\0".join(parts)
+
+
 def _shard_digest(folder: Path, pages: list[Path], language: str) -> str:
-    digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}/shard".encode())
+    digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}/shard/2".encode())
     for page in pages:
         digest.update(page.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(page.read_bytes()).digest())
+        digest.update(hashlib.sha256(indexed_part(page.read_bytes())).digest())
     return digest.hexdigest()
 
 
