@@ -29,5 +29,5 @@ def check_site(
     if html:
         findings += markup.check(output, cache / "check-markup.json" if cache else None)
     if browser:
-        findings += a11y.check(output, settings=settings)
+        findings += a11y.check(output, settings=settings, siteurl=siteurl)
     return sorted(findings)
