@@ -113,6 +113,28 @@ def linear_taxonomies(generator) -> None:
         generator.tags[tag] = _Members(articles)
 
 
+_pelican_period_archives = ArticlesGenerator._build_period_archives
+
+
+def linear_period_archives(generator, sorted_articles, articles, settings):
+    """Pelican's year, month and day archives, with each period's articles found linearly.
+
+    Pelican lists a period's articles with ``[a for a in articles if a in dates]``: every
+    article of the archive against every period, quadratic. Called with no articles, it does
+    the rest; each period's articles are then its dates in the order of ``articles``.
+    """
+    archives = _pelican_period_archives(generator, sorted_articles, [], settings)
+    position = {id(article): index for index, article in enumerate(articles)}
+    for periods in archives.values():
+        for archive in periods:
+            members = [a for a in archive["dates"] if id(a) in position]
+            archive["articles"] = sorted(members, key=lambda a: position[id(a)])
+    return archives
+
+
+ArticlesGenerator._build_period_archives = linear_period_archives
+
+
 def duplicate_urls(generators: list[object]) -> list[str]:
     """Name every output file that two sources would both write."""
     writers: dict[str, list[str]] = defaultdict(list)
