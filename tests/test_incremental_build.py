@@ -274,3 +274,16 @@ def test_the_build_after_a_change_stops_at_once(site: Site) -> None:
     again = site.run(site.output, site.cache)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "nothing changed since the live output was built" in again.stderr
+
+
+def test_environment_digest_ignores_a_library_found_twice(monkeypatch) -> None:
+    """An egg-info in the folder a build runs from lists our package twice: same digest."""
+    from opeds.build import incremental
+
+    found = list(incremental.distributions())
+    before = incremental.environment_digest()
+    monkeypatch.setattr(incremental, "distributions", lambda: found + found[:1])
+    assert incremental.environment_digest() == before
+    without_numpy = [dist for dist in found if dist.metadata["Name"] != "numpy"]
+    monkeypatch.setattr(incremental, "distributions", lambda: without_numpy)
+    assert incremental.environment_digest() != before

@@ -50,8 +50,11 @@ def environment_digest() -> str:
     """Hash our whole package's code and the name and version of every installed library."""
     digest = hashlib.sha256(b"opeds-environment\0")
     _hash_tree(digest, PACKAGE, "*.py")
-    for dist in sorted(distributions(), key=lambda d: (d.metadata["Name"] or "").lower()):
-        digest.update(f"{dist.metadata['Name']}=={dist.version}\n".encode())
+    # A set: the same library found twice on the path (an egg-info in the working folder as
+    # well as in the environment) must not change the digest with the folder a build runs from.
+    installed = {f"{dist.metadata['Name']}=={dist.version}\n" for dist in distributions()}
+    for line in sorted(installed, key=str.lower):
+        digest.update(line.encode())
     return digest.hexdigest()
 
 
