@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -145,3 +146,35 @@ def test_a_600_word_article_page_and_stylesheet_stay_under_30_kb(tmp_path: Path)
     css = out / "theme/css/site.css"
     assert soup(page).find(class_="reading-time").get_text() == "3 Minuten Lesezeit"
     assert page.stat().st_size + css.stat().st_size < 30 * 1024
+
+
+def test_read_ahead_on_two_cores_gives_the_same_site(
+    golden_builds: dict[str, object], tmp_path: Path, caplog
+) -> None:
+    caplog.set_level(logging.INFO, logger="opeds.build.readahead")
+    caplog.set_level(logging.INFO, logger="opeds.site.content")
+    warnings = build_golden(
+        tmp_path / "out", tmp_path / "cache", READ_AHEAD_MIN_FILES=1, READ_AHEAD_JOBS=2
+    )
+    assert warnings == []
+    articles = len(list((CONTENT).glob("[0-9]*/**/*.md")))
+    assert f"read ahead: {articles} of {articles} new articles on 2 cores" in caplog.text
+    assert tree(tmp_path / "out") == tree(golden_builds["cold"])
+    # The workers typeset the articles into the HTML cache; Pelican's loop finds them there
+    # and typesets only the one page, which is not read ahead.
+    assert f"typography cache: {articles} reused, 1 typeset" in caplog.text
+
+
+def test_read_ahead_leaves_a_broken_article_to_pelican_which_names_it(tmp_path: Path) -> None:
+    from opeds.build.run import BuildError, build_site
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    broken = content / "2022" / "01" / "kaputt.md"
+    broken.write_text("---\ntitle: Kaputt\ndate: 2022-13-45\n---\nText.\n", encoding="utf-8")
+    with pytest.raises(BuildError) as failure:
+        build_site(ROOT / "pelicanconf.py", content, tmp_path / "out", cache=tmp_path / "cache",
+                   search_index=False, READ_AHEAD_MIN_FILES=1)  # fmt: skip
+    assert f"{broken}: could not be read" in str(failure.value)
+    assert "2022-13-45" in str(failure.value)
+    assert not (tmp_path / "out").exists()

@@ -28,6 +28,7 @@ from opeds.build.incremental import (
     settled_key,
 )
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
+from opeds.build.readahead import read_ahead
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.search.pagefind import index_site
@@ -239,6 +240,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     signals.all_generators_finalized.connect(find_duplicates)
     signals.get_writer.connect(writer)
     signals.article_generator_finalized.connect(linear_taxonomies)
+    signals.article_generator_init.connect(read_ahead)
     root = logging.getLogger()
     root.addHandler(collector)
     try:
@@ -282,6 +284,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.all_generators_finalized.disconnect(find_duplicates)
         signals.get_writer.disconnect(writer)
         signals.article_generator_finalized.disconnect(linear_taxonomies)
+        signals.article_generator_init.disconnect(read_ahead)
     swap_in(staging, output)
     steps.done("swap")
     log.info("build: %s", steps)

@@ -20,7 +20,8 @@ _CACHES: dict[Path, HtmlCache] = {}
 _INLINE_FIELDS = ("kicker", "dateline", "image_caption", "image_credit")
 
 
-def _cache(settings: dict) -> HtmlCache:
+def html_cache(settings: dict) -> HtmlCache:
+    """Return the HTML cache of this build's cache folder."""
     # The build gives the cache root; Pelican's own CACHE_PATH is a folder per settings.
     folder = Path(settings.get("OPEDS_CACHE_PATH") or settings["CACHE_PATH"]) / "opeds-html"
     if folder not in _CACHES:
@@ -30,7 +31,7 @@ def _cache(settings: dict) -> HtmlCache:
 
 def reset_cache_counts(settings: dict) -> None:
     """Start counting cache hits and misses afresh for a new build."""
-    cache = _cache(settings)
+    cache = html_cache(settings)
     cache.hits = cache.misses = 0
 
 
@@ -65,7 +66,7 @@ def typeset_content(instance: object) -> None:
     lang = getattr(instance, "lang", None) or instance.settings.get("DEFAULT_LANG", "de")
     words = 0
     if instance._content is not None:
-        cache = _cache(instance.settings)
+        cache = html_cache(instance.settings)
         instance._content, words = cache.finished_with_words(instance._content, lang)
     instance.title = typeset_inline(getattr(instance, "title", ""), lang)
     for key in _INLINE_FIELDS:
@@ -98,5 +99,5 @@ def freeze_urls(generator) -> None:
 
 def report_cache(pelican) -> None:
     """Log how many articles the HTML cache saved from being typeset again."""
-    cache = _cache(pelican.settings)
+    cache = html_cache(pelican.settings)
     log.info("typography cache: %d reused, %d typeset", cache.hits, cache.misses)
