@@ -148,17 +148,18 @@ def test_a_600_word_article_page_and_stylesheet_stay_under_30_kb(tmp_path: Path)
     assert page.stat().st_size + css.stat().st_size < 30 * 1024
 
 
-def test_read_ahead_on_two_cores_gives_the_same_site(
+def test_reading_and_writing_on_two_cores_gives_the_same_site(
     golden_builds: dict[str, object], tmp_path: Path, caplog
 ) -> None:
-    caplog.set_level(logging.INFO, logger="opeds.build.readahead")
+    caplog.set_level(logging.INFO, logger="opeds.build.parallel")
     caplog.set_level(logging.INFO, logger="opeds.site.content")
     warnings = build_golden(
-        tmp_path / "out", tmp_path / "cache", READ_AHEAD_MIN_FILES=1, READ_AHEAD_JOBS=2
+        tmp_path / "out", tmp_path / "cache", PARALLEL_MIN_ARTICLES=1, BUILD_JOBS=2
     )
     assert warnings == []
     articles = len(list((CONTENT).glob("[0-9]*/**/*.md")))
     assert f"read ahead: {articles} of {articles} new articles on 2 cores" in caplog.text
+    assert f"articles: {articles} pages on 2 cores" in caplog.text
     assert tree(tmp_path / "out") == tree(golden_builds["cold"])
     # The workers typeset the articles into the HTML cache; Pelican's loop finds them there
     # and typesets only the one page, which is not read ahead.
@@ -174,7 +175,7 @@ def test_read_ahead_leaves_a_broken_article_to_pelican_which_names_it(tmp_path: 
     broken.write_text("---\ntitle: Kaputt\ndate: 2022-13-45\n---\nText.\n", encoding="utf-8")
     with pytest.raises(BuildError) as failure:
         build_site(ROOT / "pelicanconf.py", content, tmp_path / "out", cache=tmp_path / "cache",
-                   search_index=False, READ_AHEAD_MIN_FILES=1)  # fmt: skip
+                   search_index=False, PARALLEL_MIN_ARTICLES=1)  # fmt: skip
     assert f"{broken}: could not be read" in str(failure.value)
     assert "2022-13-45" in str(failure.value)
     assert not (tmp_path / "out").exists()

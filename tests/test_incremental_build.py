@@ -47,7 +47,9 @@ class Site:
         self.cache = base / "cache"
         self.code = base / "code"  # a copy of the opeds package a case may change
         self.theme = base / "theme"
-        self.overrides: dict[str, object] = {"THEME": str(self.theme)}
+        # Each build shares its articles out to two worker processes, as a big archive's does.
+        self.overrides: dict[str, object] = {
+            "THEME": str(self.theme), "BUILD_JOBS": 2, "PARALLEL_MIN_ARTICLES": 1}  # fmt: skip
         shutil.copytree(ROOT / "opeds", self.code / "opeds",
                         ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
         shutil.copytree(ROOT / "theme", self.theme)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -75,6 +77,29 @@ def test_the_stem_cache_counts_only_changed_articles(tmp_path: Path) -> None:
     again.save()
     third = related.TermCache(path)
     assert len(third.entries) == 5  # the old text of the edited article is dropped
+
+
+def test_many_new_articles_are_counted_on_two_cores_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = [SimpleNamespace(title=title, kicker="", _content=f"<p>{body}</p>", tags=[])
+                for title, body in ARCHIVE]  # fmt: skip
+    alone = related.TermCache(tmp_path / "alone.json")
+    expected = alone.all_article_terms(articles, jobs=1)
+    monkeypatch.setattr(related, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(related, "count_terms", _count_in_a_worker_only)
+    shared = related.TermCache(tmp_path / "shared.json")
+    assert shared.all_article_terms(articles, jobs=2) == expected
+    assert (shared.misses, shared.hits) == (len(ARCHIVE), 0)
+
+
+_REAL_COUNT = related.count_terms
+_TEST_PROCESS = os.getpid()
+
+
+def _count_in_a_worker_only(*args: object) -> related.Terms:
+    assert os.getpid() != _TEST_PROCESS, "counted in the build's own process"
+    return _REAL_COUNT(*args)
 
 
 def test_an_unreadable_stem_cache_is_named_and_rebuilt(

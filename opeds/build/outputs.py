@@ -74,6 +74,7 @@ def claiming_writer(claims: Claims, base: type[Writer] = Writer) -> type[Writer]
 
     class ClaimingWriter(base):
         source = "Pelican"
+        all_claims = claims  # for the workers that write a share of the articles
 
         def write_file(self, name, template, context, *args, **kwargs):
             self.source = _describe(template, kwargs)

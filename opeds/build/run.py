@@ -28,13 +28,14 @@ from opeds.build.incremental import (
     settled_key,
 )
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
-from opeds.build.readahead import read_ahead
+from opeds.build.parallel import read_ahead, write_articles_in_parallel
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.search.pagefind import index_site
 
 log = logging.getLogger(__name__)
 KEEP_CACHES = 4  # reader caches kept: a development and a production build, and a spare
+NOT_OUTPUT = ("BUILD_JOBS", "PARALLEL_MIN_ARTICLES")  # settings of how, not what, a build makes
 
 
 class _Steps:
@@ -134,6 +135,7 @@ def linear_period_archives(generator, sorted_articles, articles, settings):
 
 
 ArticlesGenerator._build_period_archives = linear_period_archives
+ArticlesGenerator.generate_articles = write_articles_in_parallel
 
 
 def duplicate_urls(generators: list[object]) -> list[str]:
@@ -207,7 +209,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     )
     # Pelican's reader cache knows only file stamps: a folder per settings and code version
     # makes every change of those start a fresh one instead of serving stale articles.
-    site = settings_digest(settings, leave_out=("OUTPUT_PATH", "CACHE_PATH"))
+    # How many processes read the articles never changes a byte of the output.
+    site = settings_digest(settings, leave_out=("OUTPUT_PATH", "CACHE_PATH", *NOT_OUTPUT))
     base_key = hashlib.sha256(f"{environment_digest()}/{site}".encode()).hexdigest()
     settings["CACHE_PATH"] = str(_keep_newest(cache / "pelican", base_key[:16]))
     settings["OPEDS_CACHE_PATH"] = str(cache)

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from opeds.site import archive, history, jsonfeed, related, sitemap
+from opeds.site.settings import build_jobs
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,9 @@ def write_text(output: Path, name: str, text: str) -> None:
 def link_archive(generator) -> None:
     """Link neighbours and related articles, and put the years and months into the context."""
     archive.link_neighbours(generator.articles)
-    related.link_related(generator.articles, related.related_cache(generator.settings))
+    settings = generator.settings
+    jobs = build_jobs(settings)
+    related.link_related(generator.articles, related.related_cache(settings), jobs=jobs)
     generator.context["archive_years"] = archive.build_years(generator.articles, generator.settings)
     # Whether the navigation links the topics: a flag, so a page does not depend on every topic.
     generator.context["has_topics"] = bool(generator.tags)

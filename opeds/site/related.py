@@ -16,6 +16,7 @@ import itertools
 import json
 import logging
 import math
+import multiprocessing
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ MIN_SCORE = 0.08  # cosine below this shares only a stray word or two: better sh
 SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
 CACHE_VERSION = "3"
 NEAREST_BLOCK = 2048  # articles whose candidate pairs are scored at once
+PARALLEL_MIN = 64  # fewer new articles than this are counted in the build's own process
 
 # Capitalised words of three letters or more: in German the nouns and names, which carry the
 # topic; verbs and adjectives mostly tell style. Sentence starts are mostly stop words.
@@ -163,10 +165,26 @@ class TermCache:
 
     def article_terms(self, article) -> Terms:
         """Return the terms of ``article``, keyed by its markup: plain text only on a miss."""
-        tags = "\0".join(str(tag) for tag in getattr(article, "tags", None) or ())
-        parts = [str(getattr(article, key, "") or "") for key in ("kicker", "title", "_content")]
-        key = hashlib.sha256("\0".join(["article", *parts, tags]).encode()).hexdigest()
-        return self._lookup(key, lambda: article_texts(article))
+        return self._lookup(_article_key(article), lambda: article_texts(article))
+
+    def all_article_terms(self, articles: Sequence, jobs: int = 1) -> list[Terms]:
+        """Return the terms of each of ``articles``; many new ones are counted on ``jobs`` cores."""
+        keys = [_article_key(article) for article in articles]
+        new = {key: article for key, article in zip(keys, articles, strict=True)
+               if key not in self.entries}  # fmt: skip
+        if jobs > 1 and len(new) >= PARALLEL_MIN:
+            global _COUNTING
+            _COUNTING = list(new.values())
+            try:
+                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                    counted = pool.map(_count_nth, range(len(_COUNTING)), chunksize=100)
+            finally:
+                _COUNTING = []
+            self.entries.update(zip(new, counted, strict=True))
+            self.misses += len(new)
+            self.hits -= len(new)  # counted here, found by the lookups below
+        return [self._lookup(key, lambda a=article: article_texts(a))
+                for key, article in zip(keys, articles, strict=True)]  # fmt: skip
 
     def _lookup(self, key: str, texts: Callable[[], tuple[str, str]]) -> Terms:
         found = self.entries.get(key)
@@ -187,6 +205,19 @@ class TermCache:
         text = json.dumps({"version": CACHE_VERSION, "entries": entries}, ensure_ascii=False,
                           separators=(",", ":"), sort_keys=True)  # fmt: skip
         write_atomic(self.path, text)
+
+
+def _article_key(article) -> str:
+    tags = "\0".join(str(tag) for tag in getattr(article, "tags", None) or ())
+    parts = [str(getattr(article, key, "") or "") for key in ("kicker", "title", "_content")]
+    return hashlib.sha256("\0".join(["article", *parts, tags]).encode()).hexdigest()
+
+
+_COUNTING: list = []  # the articles forked counting workers count, by position
+
+
+def _count_nth(index: int) -> Terms:
+    return count_terms(*article_texts(_COUNTING[index]), stemmer())
 
 
 @dataclass(frozen=True)
@@ -287,9 +318,11 @@ def shared_words(
     return tuple(shown[term] for term in common[:limit])
 
 
-def link_related(articles: list, cache: TermCache, count: int = RELATED_COUNT) -> None:
+def link_related(
+    articles: list, cache: TermCache, count: int = RELATED_COUNT, jobs: int = 1
+) -> None:
     """Give each article (in archive order) up to ``count`` related articles by content."""
-    documents = [cache.article_terms(article) for article in articles]
+    documents = cache.all_article_terms(articles, jobs)
     vectors = signatures(documents)
     for article, document, vector, found in zip(
         articles, documents, vectors, nearest(vectors, count), strict=True

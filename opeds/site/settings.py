@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from jinja2 import pass_context
@@ -28,6 +29,11 @@ DEFAULTS: dict[str, object] = {
     "URL_HISTORY": ".url-history.json",
     "REDIRECTS_SAVE_AS": "_redirects",  # Netlify / Cloudflare Pages; "" writes none
 }
+
+
+def build_jobs(settings: dict) -> int:
+    """Return how many processes may read and count articles: ``BUILD_JOBS``, else every core."""
+    return max(1, int(settings.get("BUILD_JOBS") or os.cpu_count() or 1))
 
 
 def check_settings(settings: dict) -> list[str]:

@@ -1,0 +1,187 @@
+"""The build's per-article work on every core: reading ahead and writing the article pages.
+
+Pelican reads and writes the articles one after another in one process. Two steps of a build
+are shared out to forked worker processes, which start with Pelican's state as it is:
+
+- Reading ahead: before Pelican's reading loop starts, the articles its reader cache does not
+  hold yet are read by the workers with the same Markdown reader; each result goes into
+  Pelican's reader cache with the file's stamp, and its HTML is typeset into our HTML cache.
+  Pelican's loop then finds both caches filled and only builds the article objects. A file a
+  worker cannot read is left out: Pelican reads it itself and reports the error as always.
+- Writing: the article pages are shared out between this process and the workers, each
+  rendering (or linking from the live output) its share with the build's writer. Each worker
+  sends back what the writer recorded: the files written, the page keys, the claims and any
+  error logged; a clash between two workers' claims fails the build as one in a process does.
+
+Fewer articles than ``PARALLEL_MIN_ARTICLES`` stay in one process: forking would cost more.
+``BUILD_JOBS`` sets the number of processes (default: every core; 1 turns this off).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+from itertools import chain
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+from pelican.readers import _filter_discardable_metadata
+from pelican.utils import file_suffix
+
+from opeds.site.content import html_cache
+from opeds.site.settings import build_jobs
+
+log = logging.getLogger(__name__)
+
+MIN_ARTICLES = 64
+BATCH = 100  # files a worker reads per task: small enough to share the work out evenly
+
+_SHARED: dict[str, object] = {}  # what the forked workers work on, set just before forking
+
+
+def _least(settings: dict) -> int:
+    return int(settings.get("PARALLEL_MIN_ARTICLES", MIN_ARTICLES))
+
+
+def read_ahead(generator) -> None:
+    """Fill Pelican's reader cache and our HTML cache for every article not cached yet."""
+    if not isinstance(generator, ArticlesGenerator):
+        return
+    settings = generator.settings
+    readers = generator.readers
+    jobs = build_jobs(settings)
+    if jobs < 2 or not readers._cache_data_policy:
+        return
+    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    paths = sorted(os.path.abspath(os.path.join(generator.path, name)) for name in files)
+    # Only files the cache has never seen: a changed one costs a stamp to find, and is rare.
+    new = [p for p in paths if p not in readers._cache and file_suffix(p) in readers.readers]
+    if len(new) < _least(settings):
+        return
+    batches = [new[start : start + BATCH] for start in range(0, len(new), BATCH)]
+    read = 0
+    _SHARED["readers"] = readers
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for results in pool.imap(_read_batch, batches):
+                for path, stamp, data in results:
+                    readers._cache[path] = (stamp, data)
+                    read += 1
+    finally:
+        _SHARED.clear()
+    log.info("read ahead: %d of %d new articles on %d cores", read, len(new), jobs)
+
+
+def _read_batch(paths: list[str]) -> list[tuple[str, object, tuple]]:
+    """Read ``paths`` as Pelican's reader would; typeset each into the HTML cache."""
+    readers = _SHARED["readers"]
+    settings = readers.settings
+    cache = html_cache(settings)
+    results = []
+    for path in paths:
+        try:
+            stamp = readers._get_file_stamp(path)
+            content, metadata = readers.readers[file_suffix(path)].read(path)
+            metadata = _filter_discardable_metadata(metadata)
+            if content:
+                lang = metadata.get("lang") or settings.get("DEFAULT_LANG", "de")
+                cache.finished_with_words(content, lang)
+        except Exception:  # Pelican reads it again and reports the error
+            continue
+        results.append((path, stamp, (content, metadata)))
+    return results
+
+
+_pelican_generate_articles = ArticlesGenerator.generate_articles
+
+
+def write_articles_in_parallel(generator, write) -> None:
+    """Write the article pages as Pelican does, shared out to the build's worker processes."""
+    writer = _writer_of(write)
+    keys = getattr(writer, "keys", None)
+    claims = getattr(writer, "all_claims", None)
+    articles = list(chain(generator.translations, generator.articles,
+                          generator.hidden_translations, generator.hidden_articles))  # fmt: skip
+    jobs = build_jobs(generator.settings)
+    if jobs < 2 or len(articles) < _least(generator.settings) or keys is None or claims is None:
+        _pelican_generate_articles(generator, write)
+        return
+    _SHARED.update(generator=generator, write=write, articles=articles, jobs=jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+            pending = pool.map_async(_write_share, range(1, jobs))
+            _write_articles(generator, write, articles[0::jobs])
+            results = pending.get()
+    finally:
+        _SHARED.clear()
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        for message in result["errors"]:
+            log.error("%s", message)
+        writer._written_files.update(result["written"])
+        keys.current.update(result["keys"])
+        keys.reused += result["reused"]
+        for name, source in result["claims"].items():
+            claims.claim(name, source)
+    log.info("articles: %d pages on %d cores", len(articles), jobs)
+
+
+def _writer_of(write) -> object:
+    """Return the writer whose ``write_file`` Pelican passes (bound, or in a partial)."""
+    return getattr(getattr(write, "func", write), "__self__", None)
+
+
+def _write_articles(generator, write, articles: list) -> None:
+    """Pelican's loop over the articles, for one share of them."""
+    for article in articles:
+        signals.article_generator_write_article.send(generator, content=article)
+        write(
+            article.save_as,
+            generator.get_template(article.template),
+            generator.context,
+            article=article,
+            category=getattr(article, "category", None),
+            override_output=hasattr(article, "override_save_as"),
+            url=article.url,
+            blog=True,
+        )
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _write_share(index: int) -> dict | BaseException:
+    """In a worker: write every ``jobs``-th article from ``index``; return what was recorded."""
+    generator, write = _SHARED["generator"], _SHARED["write"]
+    writer = _writer_of(write)
+    keys, claims = writer.keys, writer.all_claims
+    written, known = set(writer._written_files), set(keys.current)
+    owners, reused = set(claims.owners), keys.reused
+    errors = _Errors()
+    logging.getLogger().addHandler(errors)
+    try:
+        _write_articles(generator, write, _SHARED["articles"][index :: _SHARED["jobs"]])
+    except BaseException as error:  # sent to the build's process, which fails with it
+        try:
+            pickle.dumps(error)
+        except Exception:
+            return RuntimeError(f"{type(error).__name__}: {error}")
+        return error
+    finally:
+        logging.getLogger().removeHandler(errors)
+    return {
+        "written": set(writer._written_files) - written,
+        "keys": {name: key for name, key in keys.current.items() if name not in known},
+        "reused": keys.reused - reused,
+        "claims": {name: s for name, s in claims.owners.items() if name not in owners},
+        "errors": errors.messages,
+    }

@@ -1,0 +1,70 @@
+"""The article pages shared out to worker processes: what each worker records comes back."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from opeds.build import parallel
+from opeds.build.outputs import Claims, OutputClash
+from opeds.common.ownership import MARKER
+
+
+class _Unpicklable(Exception):
+    def __init__(self, reason: str, lock: object) -> None:
+        super().__init__(reason)
+        self.lock = lock  # a lock cannot be pickled: the error cannot travel as it is
+
+
+class FakeWriter:
+    """Records as the build's writer does: the files, the page keys and the claims."""
+
+    def __init__(self, fail: str = "", claims: Claims | None = None) -> None:
+        self.keys = SimpleNamespace(current={}, reused=0)
+        self.all_claims = claims or Claims()
+        self._written_files: set[str] = set()
+        self.fail = fail
+
+    def write_file(self, name, template, context, **values) -> None:
+        if name == self.fail:
+            import threading
+
+            raise _Unpicklable(f"cannot render {name}", threading.Lock())
+        self.all_claims.claim(name, values["article"].source_path)
+        self._written_files.add(name)
+        self.keys.current[name] = f"key of {name}"
+        self.keys.reused += 1
+
+
+def _generator(count: int) -> SimpleNamespace:
+    articles = [SimpleNamespace(save_as=f"{n}/index.html", template="article", url=f"{n}/",
+                                source_path=f"{n}.md") for n in range(count)]  # fmt: skip
+    return SimpleNamespace(
+        settings={"BUILD_JOBS": 2, "PARALLEL_MIN_ARTICLES": 1},
+        translations=[], articles=articles, hidden_translations=[], hidden_articles=[],
+        context={}, get_template=lambda name: name,
+    )  # fmt: skip
+
+
+def test_what_the_worker_wrote_is_recorded_in_the_build_process() -> None:
+    generator, writer = _generator(5), FakeWriter()
+    parallel.write_articles_in_parallel(generator, writer.write_file)
+    names = {f"{n}/index.html" for n in range(5)}
+    assert set(writer.keys.current) == names  # 0, 2, 4 here; 1 and 3 from the worker
+    assert writer._written_files == names
+    assert writer.keys.reused == 5
+    assert set(writer.all_claims.owners) - {MARKER} == names
+
+
+def test_an_error_in_the_worker_fails_the_build_with_its_message() -> None:
+    generator, writer = _generator(4), FakeWriter(fail="1/index.html")  # the worker's share
+    with pytest.raises(RuntimeError, match=r"_Unpicklable: cannot render 1/index.html"):
+        parallel.write_articles_in_parallel(generator, writer.write_file)
+
+
+def test_a_worker_writing_what_this_process_wrote_is_a_clash() -> None:
+    generator = _generator(4)
+    generator.articles[1].save_as = "0/index.html"  # the worker's, and this process's too
+    with pytest.raises(OutputClash, match=r"0\.md and 1\.md both write /0/index\.html"):
+        parallel.write_articles_in_parallel(generator, FakeWriter().write_file)
