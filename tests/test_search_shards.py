@@ -331,3 +331,32 @@ def test_a_shard_is_indexed_again_only_when_what_pagefind_reads_changes() -> Non
         assert changed != page
         assert indexed_part(changed.encode()) != before
     assert indexed_part(b"<html><body><p>Nichts zu suchen</p></body></html>") == b""
+
+
+def test_a_page_is_read_again_only_when_its_file_changed(tmp_path: Path, monkeypatch) -> None:
+    from opeds.search import pagefind
+
+    page = tmp_path / "site" / "2024" / "a.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<main data-pagefind-body><h1>Eins</h1><p>Text</p></main>", "utf-8")
+    read: list[bytes] = []
+    real = pagefind.indexed_part
+    monkeypatch.setattr(pagefind, "indexed_part", lambda data: read.append(data) or real(data))
+    store = tmp_path / "parts.json"
+    first = pagefind.PartDigests(store)
+    digest = first.digest(page, "2024/a.html")
+    first.save()
+    assert len(read) == 1
+    again = pagefind.PartDigests(store)
+    assert again.digest(page, "2024/a.html") == digest and len(read) == 1  # by its stamp
+    # A page written anew (another inode, as Pelican's writer gives it) is read again, and
+    # so is one changed in place.
+    page.unlink()
+    page.write_text("<main data-pagefind-body><h1>Zwei</h1><p>Text</p></main>", "utf-8")
+    assert again.digest(page, "2024/a.html") != digest and len(read) == 2
+    with page.open("r+b") as handle:
+        handle.write(b"<main data-pagefind-body><h1>Drei")
+    assert len(read) == 2
+    third = pagefind.PartDigests(store)
+    third.digest(page, "2024/a.html")
+    assert len(read) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,33 @@ def test_cache_typesets_once_then_reads_from_disk(tmp_path: Path, monkeypatch) -
     again = HtmlCache(tmp_path)  # a new build process: only the files remain
     assert again.finished('<p>"Hallo" - Welt</p>', "de") == first
     assert (again.hits, again.misses) == (1, 0)
+
+
+def test_titles_are_typeset_once_then_read_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    cache = HtmlCache(tmp_path)
+    title = cache.inline('Die EU & der "Euro" - ein Streit', "de")
+    label = cache.inline('Die EU & der "Euro" - ein Streit', "de", keep_last_words=False)
+    assert title == typeset_inline('Die EU & der "Euro" - ein Streit', "de")
+    assert label == typeset_inline('Die EU & der "Euro" - ein Streit', "de", keep_last_words=False)
+    assert title != label  # the last two words are kept together only in the title
+    cache.save_inline()
+
+    def fail(text: str, lang: str, *, keep_last_words: bool = True) -> str:
+        raise AssertionError("typeset again although cached")
+
+    monkeypatch.setattr(htmlcache.typography, "typeset_inline", fail)
+    again = HtmlCache(tmp_path)  # a new build process: only the files remain
+    assert again.inline('Die EU & der "Euro" - ein Streit', "de") == title
+    assert again.inline('Die EU & der "Euro" - ein Streit', "de", False) == label
+    again.save_inline()
+    # The file holds what the last build used; a new code version starts a file of its own.
+    assert json.loads(again.inline_path.read_text(encoding="utf-8")) == {
+        'de|1|Die EU & der "Euro" - ein Streit': str(title),
+        'de|0|Die EU & der "Euro" - ein Streit': str(label),
+    }
+    before = again.inline_path
+    monkeypatch.setattr(htmlcache, "CODE_VERSION", "another-version")
+    assert again.inline_path != before
 
 
 def test_cache_key_covers_html_language_and_code_version(monkeypatch) -> None:

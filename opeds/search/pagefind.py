@@ -15,12 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
+from opeds.common.atomic import write_atomic
+
 KEEP = 4  # cached indexes kept: enough for a development and a production build side by side
 SHARDS_FILE = "pagefind/shards.json"
 #: The folder of the pieces without a date (``UNDATED_URL`` in pelicanconf.py): a shard of its own.
 UNDATED = "ohne-datum"
 _YEAR = re.compile(r"^\d{4}$")
 BODY = b"data-pagefind-body"
+PARTS_FILE = "page-parts.json"  # the digests of the pages' indexed parts, by file stamp
 
 
 class SearchIndexError(RuntimeError):
@@ -146,11 +149,47 @@ def indexed_part(page: bytes) -> bytes:
     return b"\0".join(parts)
 
 
-def _shard_digest(folder: Path, pages: list[Path], language: str) -> str:
+class PartDigests:
+    """The digest of each page's indexed part, kept by the page file's stamp between builds.
+
+    Most pages of a warm build are hard links to the live output's: the same inode, size and
+    modification time, so the same bytes. Only the other pages are read and hashed again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.known: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        if not isinstance(self.known, dict):
+            self.known = {}
+        self.used: dict[str, list] = {}
+
+    def digest(self, page: Path, name: str) -> bytes:
+        """Return the digest of the indexed part of ``page`` (``name``: its path in the site)."""
+        info = page.stat()
+        stamp = [info.st_ino, info.st_size, info.st_mtime_ns]
+        entry = self.known.get(name)
+        if isinstance(entry, list) and entry[:3] == stamp:
+            self.used[name] = entry
+            return bytes.fromhex(entry[3])
+        found = hashlib.sha256(indexed_part(page.read_bytes())).digest()
+        self.used[name] = [*stamp, found.hex()]
+        return found
+
+    def save(self) -> None:
+        """Keep the stamps of this build's pages only, if any changed."""
+        if self.used != self.known:
+            write_atomic(self.path, json.dumps(self.used, sort_keys=True, separators=(",", ":")))
+
+
+def _shard_digest(folder: Path, pages: list[Path], language: str, parts: PartDigests) -> str:
     digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}/shard/2".encode())
     for page in pages:
-        digest.update(page.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(indexed_part(page.read_bytes())).digest())
+        name = page.relative_to(folder).as_posix()
+        digest.update(name.encode() + b"\0")
+        digest.update(parts.digest(page, name))
     return digest.hexdigest()
 
 
@@ -184,7 +223,10 @@ def index_shards(
     store = cache / "pagefind-shards"
     store.mkdir(parents=True, exist_ok=True)
     groups = shard_pages(folder, undated)
-    digests = {name: _shard_digest(folder, pages, language) for name, pages in groups.items()}
+    parts = PartDigests(store / PARTS_FILE)
+    digests = {name: _shard_digest(folder, pages, language, parts)
+               for name, pages in groups.items()}  # fmt: skip
+    parts.save()
     missing = [name for name in groups if not (store / digests[name]).is_dir()]
 
     def build(name: str) -> None:
@@ -217,7 +259,8 @@ def index_shards(
     (folder / SHARDS_FILE).parent.mkdir(exist_ok=True)  # no shard when nothing is searchable
     (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     keep = KEEP * (len(groups) + 1) * 2  # each shard's index and words, and the words index
-    entries = sorted(store.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    entries = sorted((p for p in store.iterdir() if p.name != PARTS_FILE),
+                     key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
     for old in entries[keep:]:
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)

@@ -11,22 +11,21 @@ from pelican.contents import Article, Page
 from opeds.common.names import german_slug
 from opeds.site import fields, metadata, undated
 from opeds.site.htmlcache import HtmlCache
-from opeds.site.typography import typeset_inline
 
 log = logging.getLogger(__name__)
 
 # One cache per cache folder, so builds with different settings in one process stay apart.
-_CACHES: dict[Path, HtmlCache] = {}
+_CACHES: dict[str, HtmlCache] = {}
 _INLINE_FIELDS = ("kicker", "dateline", "image_caption", "image_credit")
 
 
 def html_cache(settings: dict) -> HtmlCache:
     """Return the HTML cache of this build's cache folder."""
     # The build gives the cache root; Pelican's own CACHE_PATH is a folder per settings.
-    folder = Path(settings.get("OPEDS_CACHE_PATH") or settings["CACHE_PATH"]) / "opeds-html"
-    if folder not in _CACHES:
-        _CACHES[folder] = HtmlCache(folder)
-    return _CACHES[folder]
+    root = str(settings.get("OPEDS_CACHE_PATH") or settings["CACHE_PATH"])
+    if root not in _CACHES:  # asked once per article: a path built each time costs
+        _CACHES[root] = HtmlCache(Path(root) / "opeds-html")
+    return _CACHES[root]
 
 
 def reset_cache_counts(settings: dict) -> None:
@@ -65,14 +64,14 @@ def typeset_content(instance: object) -> None:
         undated.undated_url(instance)
     lang = getattr(instance, "lang", None) or instance.settings.get("DEFAULT_LANG", "de")
     words = 0
+    cache = html_cache(instance.settings)
     if instance._content is not None:
-        cache = html_cache(instance.settings)
         instance._content, words = cache.finished_with_words(instance._content, lang)
-    instance.title = typeset_inline(getattr(instance, "title", ""), lang)
+    instance.title = cache.inline(getattr(instance, "title", ""), lang)
     for key in _INLINE_FIELDS:
         value = getattr(instance, key, "")
         if value:
-            setattr(instance, key, typeset_inline(value, lang, keep_last_words=False))
+            setattr(instance, key, cache.inline(value, lang, keep_last_words=False))
     text = instance._content or ""
     lead = metadata.lead_html(text)
     if "summary" not in instance.metadata and lead:
@@ -100,4 +99,5 @@ def freeze_urls(generator) -> None:
 def report_cache(pelican) -> None:
     """Log how many articles the HTML cache saved from being typeset again."""
     cache = html_cache(pelican.settings)
+    cache.save_inline()
     log.info("typography cache: %d reused, %d typeset", cache.hits, cache.misses)

@@ -9,8 +9,11 @@ serving stale HTML.
 from __future__ import annotations
 
 import hashlib
+import json
 from importlib.metadata import version
 from pathlib import Path
+
+from markupsafe import Markup
 
 from opeds.common.atomic import write_atomic
 from opeds.site import metadata, sanitise, typography
@@ -44,6 +47,36 @@ class HtmlCache:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self._inline: dict[str, str] | None = None  # loaded when first asked
+        self._inline_used: dict[str, str] = {}
+
+    @property
+    def inline_path(self) -> Path:
+        """The file of the typeset titles and labels, one per code version."""
+        return self.folder / f"inline-{CODE_VERSION}.json"
+
+    def inline(self, text: str, lang: str, keep_last_words: bool = True) -> Markup:
+        """Return :func:`typography.typeset_inline` of ``text``, from the cache when it is there."""
+        if not text:
+            return Markup("")
+        if self._inline is None:
+            try:
+                self._inline = json.loads(self.inline_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._inline = {}
+        key = f"{lang}|{int(keep_last_words)}|{text}"
+        found = self._inline.get(key)
+        if not isinstance(found, str):
+            found = str(typography.typeset_inline(text, lang, keep_last_words=keep_last_words))
+        self._inline_used[key] = found
+        return Markup(found)
+
+    def save_inline(self) -> None:
+        """Write the titles and labels this build typeset, if they differ from the file's."""
+        if self._inline is not None and self._inline_used != self._inline:
+            text = json.dumps(self._inline_used, ensure_ascii=False, sort_keys=True)
+            write_atomic(self.inline_path, text)
+        self._inline, self._inline_used = None, {}
 
     def key(self, html: str, lang: str) -> str:
         """Hash the input HTML, the language and the code version into a cache key."""

@@ -329,10 +329,11 @@ def link_related(
     ):
         own_tags = {str(tag) for tag in getattr(article, "tags", ())}
         article.related_articles = []
+        shown = document.shown if found else {}
         for other, score in found:
             other_article = articles[other]
             topics = tuple(sorted(own_tags & {str(t) for t in getattr(other_article, "tags", ())}))
-            words = shared_words(vector, vectors[other], document.shown, SHOWN_TERMS)
+            words = shared_words(vector, vectors[other], shown, SHOWN_TERMS)
             article.related_articles.append(Related(other_article, score, topics, words))
     cache.save()
     log.info("related articles: %d counted, %d from cache", cache.misses, cache.hits)
