@@ -99,7 +99,7 @@ def shard_pages(folder: Path, undated: str = UNDATED) -> dict[str, list[Path]]:
     groups: dict[str, list[Path]] = {}
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         if entry.is_dir() and (_YEAR.match(entry.name) or entry.name == undated):
-            pages = sorted(Path(entry.path).rglob("*.html"))
+            pages = sorted(_html_files(Path(entry.path)))
             if any(BODY in page.read_bytes() for page in pages):
                 groups[entry.name] = pages
     return groups
@@ -193,6 +193,23 @@ def _shard_digest(folder: Path, pages: list[Path], language: str, parts: PartDig
     return digest.hexdigest()
 
 
+def _html_files(folder: Path) -> list[Path]:
+    """Every ``*.html`` below ``folder`` (os.walk: a path object per file only for pages)."""
+    return [Path(where, name) for where, _dirs, files in os.walk(folder)
+            for name in files if name.endswith(".html")]  # fmt: skip
+
+
+def _html_outside(folder: Path, shards: set[str]) -> list[Path]:
+    """Every page of ``folder`` that is not below one of the ``shards`` folders."""
+    found = []
+    for entry in os.scandir(folder):
+        if entry.is_dir() and entry.name not in shards:
+            found.extend(_html_files(Path(entry.path)))
+        elif entry.is_file() and entry.name.endswith(".html"):
+            found.append(Path(entry.path))
+    return found
+
+
 def shard_order(name: str) -> tuple[int, int, str]:
     """Sort key of the shards as the search page reads them: newest year first, undated last."""
     return (0, -int(name), "") if _YEAR.match(name) else (1, 0, name)
@@ -211,8 +228,7 @@ def index_shards(
     does is refused rather than left out of the search silently.
     """
     shards = {name for name in os.listdir(folder) if _YEAR.match(name) or name == undated}
-    outside = sorted(p for p in folder.rglob("*.html") if p.relative_to(folder).parts[0]
-                     not in shards and BODY in p.read_bytes())  # fmt: skip
+    outside = sorted(p for p in _html_outside(folder, shards) if BODY in p.read_bytes())
     if outside:
         names = ", ".join(p.relative_to(folder).as_posix() for p in outside[:5])
         more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
