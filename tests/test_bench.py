@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from opeds.bench import run_bench
@@ -39,3 +40,22 @@ def test_bench_measures_every_scenario_and_matches_a_cold_build(tmp_path: Path) 
     assert ours["nothing changed"]["files_written"] == 0
     assert 0 < ours["text edit"]["files_written"] < ours["cold"]["files_written"]
     assert data["plain_pelican"]["files_written"] > 0
+
+
+def test_memory_of_a_forked_worker_counts_shared_pages_once(tmp_path: Path) -> None:
+    from opeds.bench.measure import measure
+
+    # 200 MiB written by the parent, then a worker forked that only waits: the pages are shared.
+    program = (
+        "import os, time\n"
+        "block = bytearray(200 * 2**20)\n"
+        "block[::4096] = b'x' * len(block[::4096])\n"
+        "pid = os.fork()\n"
+        "time.sleep(1.0)\n"
+        "if pid: os.waitpid(pid, 0)\n"
+        "else: os._exit(0)\n"
+    )
+    result = measure([sys.executable, "-c", program])
+    assert result.returncode == 0
+    assert 200 <= result.peak_mib < 300  # the block once
+    assert result.peak_rss_mib >= 400  # the block in each process

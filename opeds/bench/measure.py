@@ -19,7 +19,8 @@ class Measurement:
 
     wall_s: float
     cpu_s: float
-    peak_mib: float  # the largest sum of resident memory over the process tree at one time
+    peak_mib: float  # the largest proportional set size (PSS) of the process tree at one time
+    peak_rss_mib: float  # the largest sum of its processes' resident sizes (shared pages again)
     files_written: int
     returncode: int
 
@@ -44,19 +45,30 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss(root: int) -> int:
-    """Return the resident memory in bytes of ``root`` and all its descendants now."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """Return the memory in bytes of ``root`` and all its descendants now: PSS and RSS sums.
+
+    A forked worker shares its parent's pages until it writes to them. The resident sizes
+    (RSS) count each shared page in every process that maps it; the proportional set size
+    (PSS) splits a shared page among them, so its sum over the tree is the memory it takes.
+    """
     tree = _children()
-    total, todo = 0, [root]
+    pss = rss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(tree.get(pid, ()))
         try:
-            with open(f"/proc/{pid}/statm", "rb") as statm:
-                total += int(statm.read().split()[1]) * PAGE
-        except OSError:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith(b"Pss:"):
+                        pss += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError, IndexError):  # ended while we looked
             continue
-    return total
+    return pss, rss
 
 
 def _inodes(folder: Path) -> set[tuple[str, int]]:
@@ -78,13 +90,14 @@ def measure(command: list[str], *, watch: Path | None = None, env=None) -> Measu
     before = _inodes(watch) if watch else set()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env)
-    peak = 0
+    peak = peak_rss = 0
     done = threading.Event()
 
     def poll() -> None:
-        nonlocal peak
+        nonlocal peak, peak_rss
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            pss, rss = tree_memory(process.pid)
+            peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             done.wait(POLL_SECONDS)
 
     poller = threading.Thread(target=poll, daemon=True)
@@ -100,6 +113,7 @@ def measure(command: list[str], *, watch: Path | None = None, env=None) -> Measu
         cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
         # A short-lived child can peak between two polls; ru_maxrss catches that one process.
         peak_mib=round(max(peak, usage.ru_maxrss * 1024) / 2**20, 1),
+        peak_rss_mib=round(max(peak_rss, usage.ru_maxrss * 1024) / 2**20, 1),
         files_written=written,
         returncode=process.returncode,
     )

@@ -185,11 +185,11 @@ def print_table(data: dict) -> None:
     rows = [("plain Pelican (cold)", data["plain_pelican"])]
     rows += [(f"ours: {name}", figures) for name, figures in data["ours"].items()]
     print(f"\n{data['articles']} articles, {data['html_pages']} HTML pages\n")
-    print("| step | wall s | CPU s | peak MiB | files written |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| step | wall s | CPU s | peak MiB (PSS) | peak MiB (RSS sum) | files written |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, m in rows:
         print(f"| {name} | {m['wall_s']:.2f} | {m['cpu_s']:.2f} | {m['peak_mib']:.0f} "
-              f"| {m['files_written']} |")  # fmt: skip
+              f"| {m.get('peak_rss_mib', 0):.0f} | {m['files_written']} |")  # fmt: skip
     print(f"\ncold build: {data['cold_ratio_to_plain']:.2f} times plain Pelican")
     if data["warm_equals_cold"] is not None:
         print("incremental output identical to a cold build:", data["warm_equals_cold"])
