@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +13,7 @@ import pytest
 from opeds.build import parallel
 from opeds.build.outputs import Claims, OutputClash
 from opeds.common.ownership import MARKER
+from tests.support import ROOT
 
 
 class _Unpicklable(Exception):
@@ -68,3 +73,36 @@ def test_a_worker_writing_what_this_process_wrote_is_a_clash() -> None:
     generator.articles[1].save_as = "0/index.html"  # the worker's, and this process's too
     with pytest.raises(OutputClash, match=r"0\.md and 1\.md both write /0/index\.html"):
         parallel.write_articles_in_parallel(generator, FakeWriter().write_file)
+
+
+WORKER_PROGRAM = """
+import os, sys, time
+from opeds.common.workers import worker_pool
+pool = worker_pool(1)
+result = pool.apply_async(os.getpid)
+print(result.get(timeout=30), flush=True)
+pool.apply_async(time.sleep, (60,))
+time.sleep(60)
+"""
+
+
+def test_workers_die_with_a_killed_build() -> None:
+    process = subprocess.Popen([sys.executable, "-c", WORKER_PROGRAM], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+    worker = int(process.stdout.readline())
+    assert Path(f"/proc/{worker}").exists()
+    process.kill()
+    process.wait()
+    process.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.05)
+    assert not _alive(worker), "the worker outlived the killed build"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has died and waits only to be reaped

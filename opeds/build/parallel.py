@@ -20,7 +20,6 @@ Fewer articles than ``PARALLEL_MIN_ARTICLES`` stay in one process: forking would
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
 from itertools import chain
@@ -30,6 +29,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
+from opeds.common.workers import worker_pool
 from opeds.site.content import html_cache
 from opeds.site.settings import build_jobs
 
@@ -64,7 +64,7 @@ def read_ahead(generator) -> None:
     read = 0
     _SHARED["readers"] = readers
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with worker_pool(jobs) as pool:
             for results in pool.imap(_read_batch, batches):
                 for path, stamp, data in results:
                     readers._cache[path] = (stamp, data)
@@ -110,7 +110,7 @@ def write_articles_in_parallel(generator, write) -> None:
         return
     _SHARED.update(generator=generator, write=write, articles=articles, jobs=jobs)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+        with worker_pool(jobs - 1) as pool:
             pending = pool.map_async(_write_share, range(1, jobs))
             _write_articles(generator, write, articles[0::jobs])
             results = pending.get()

@@ -16,7 +16,6 @@ import itertools
 import json
 import logging
 import math
-import multiprocessing
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -27,6 +26,7 @@ import numpy as np
 import Stemmer
 
 from opeds.common.atomic import write_atomic
+from opeds.common.workers import worker_pool
 from opeds.site.metadata import plain
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ class TermCache:
             global _COUNTING
             _COUNTING = list(new.values())
             try:
-                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                with worker_pool(jobs) as pool:
                     counted = pool.map(_count_nth, range(len(_COUNTING)), chunksize=100)
             finally:
                 _COUNTING = []

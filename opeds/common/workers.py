@@ -1,0 +1,31 @@
+"""Forked worker processes that never outlive the command that started them.
+
+A build shares work out to processes forked from it. Should the build be killed, its workers
+must die with it at once: an orphan would keep the output folder's lock (an inherited file
+descriptor) and could go on writing into a staging folder that the next build uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+from multiprocessing.pool import Pool
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In a worker: ask the kernel to kill it when its parent dies (Linux), and check it lives."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def worker_pool(processes: int) -> Pool:
+    """Return a pool of ``processes`` forked workers that die with this process."""
+    context = multiprocessing.get_context("fork")
+    return context.Pool(processes, initializer=_die_with, initargs=(os.getpid(),))
