@@ -19,8 +19,9 @@ def check_site(
 ) -> list[Finding]:
     """Run every check over ``output`` (built for ``siteurl``) and return the findings, sorted.
 
-    ``cache`` is a folder that keeps what each page gave the link and markup checks by its
-    bytes (see links.check and markup.check), so unchanged pages are not parsed again.
+    ``cache`` is a folder that keeps what each page gave the link, markup and accessibility
+    checks by its bytes (see links.check, markup.check and a11y.check), so unchanged pages
+    are not checked again.
     """
     if not (output / "index.html").is_file():
         return [Finding(str(output), "no built site here (index.html is missing)")]
@@ -29,5 +30,6 @@ def check_site(
     if html:
         findings += markup.check(output, cache / "check-markup.json" if cache else None)
     if browser:
-        findings += a11y.check(output, settings=settings, siteurl=siteurl)
+        findings += a11y.check(output, settings=settings, siteurl=siteurl,
+                               cache=cache / "check-a11y.json" if cache else None)  # fmt: skip
     return sorted(findings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 from opeds import PROJECT
 from opeds.check.finding import Finding
 from opeds.check.urls import page_kinds, site_settings
+from opeds.common.atomic import write_atomic
 from opeds.common.browser import CHROMIUM, launch_chromium, served
 
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
@@ -27,22 +30,64 @@ def pages_to_check(output: Path, settings: dict | None = None) -> list[str]:
 
 
 def check(
-    output: Path, pages: list[str] | None = None, settings: dict | None = None, siteurl: str = ""
+    output: Path,
+    pages: list[str] | None = None,
+    settings: dict | None = None,
+    siteurl: str = "",
+    cache: Path | None = None,
 ) -> list[Finding]:
     """Run axe on one page of each kind in light and dark mode; report every violation.
 
     A site built for ``siteurl`` loads its styles and scripts from there: those requests are
     answered from ``output``, so the pages look as they will, and nothing leaves the machine.
+    With ``cache`` (a JSON file), each page's violations are kept by a key of its bytes, the
+    styles and scripts it can load, axe, Chromium and the site URL; only pages whose key is
+    new go to the browser, which is not started at all when there are none.
     """
     if not CHROMIUM.is_file() or not AXE.is_file():
         missing = CHROMIUM if not CHROMIUM.is_file() else AXE
         return [Finding(str(output), f"cannot check accessibility: {missing} is missing "
                         "(apt-get install chromium; npm ci --ignore-scripts)")]  # fmt: skip
     chosen = pages or pages_to_check(output, settings)
-    # Playwright's sync API refuses to run where an event loop is already running (say, a
-    # caller that drives its own browser): a thread of its own always has none.
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(_run_axe, output, chosen, siteurl).result()
+    base = _environment_key(output, siteurl)
+    keys = {name: hashlib.sha256(base + (output / name).read_bytes()).hexdigest()
+            for name in chosen}  # fmt: skip
+    known: dict[str, list[str]] = {}
+    if cache is not None:
+        try:
+            known = json.loads(cache.read_text(encoding="utf-8"))["pages"]
+        except (OSError, ValueError, KeyError, TypeError):
+            known = {}
+    todo = [name for name in chosen if keys[name] not in known]
+    found: list[Finding] = []
+    if todo:
+        # Playwright's sync API refuses to run where an event loop is already running (say, a
+        # caller that drives its own browser): a thread of its own always has none.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            found = worker.submit(_run_axe, output, todo, siteurl).result()
+    for name in todo:
+        known[keys[name]] = [f.message for f in found if f.page == name]
+    if cache is not None and todo:
+        kept = {keys[name]: known[keys[name]] for name in chosen}  # this site's pages only
+        write_atomic(cache, json.dumps({"pages": kept}, sort_keys=True))
+    return [Finding(name, message) for name in chosen for message in known[keys[name]]]
+
+
+def _environment_key(output: Path, siteurl: str) -> bytes:
+    """Hash all but the page that decides its violations: what it loads, axe, Chromium, URL."""
+    digest = hashlib.sha256(f"a11y/1\0{siteurl}\0".encode())
+    digest.update(hashlib.sha256(AXE.read_bytes()).digest())
+    info = CHROMIUM.stat()
+    digest.update(f"{CHROMIUM.resolve()}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    # The theme's styles, scripts and fonts, and the search's own scripts and styles.
+    assets = sorted(p for p in (output / "theme").rglob("*") if p.is_file())
+    search = output / "pagefind"
+    if search.is_dir():
+        assets += sorted(p for p in search.iterdir() if p.is_file())
+    for path in assets:
+        digest.update(path.relative_to(output).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
 
 
 def local_file(output: Path, siteurl: str, url: str) -> Path | None:

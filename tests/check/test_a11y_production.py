@@ -27,3 +27,28 @@ def test_styles_from_the_site_url_are_served_from_the_output(tmp_path: Path) -> 
     assert a11y.local_file(tmp_path, SITE, f"{SITE}/") == tmp_path / "index.html"
     assert a11y.local_file(tmp_path, SITE, "https://example.org/anderswo/x.css") is None
     assert a11y.local_file(tmp_path, SITE, f"{SITE}/../../etc/passwd") is None
+
+
+def test_only_pages_with_a_new_key_go_to_the_browser(tmp_path: Path, monkeypatch) -> None:
+    site, cache = tmp_path / "site", tmp_path / "check-a11y.json"
+    (site / "theme" / "css").mkdir(parents=True)
+    css = site / "theme" / "css" / "site.css"
+    css.write_text("p { color: #eee; background: #fff; }")
+    (site / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "other.html").write_text(PAGE.replace("Probe", "Andere"), encoding="utf-8")
+    pages = ["index.html", "other.html"]
+    first = a11y.check(site, pages, siteurl=SITE, cache=cache)
+    assert {f.page for f in first if "color-contrast" in f.message} == set(pages)
+
+    checked: list[list[str]] = []
+    real = a11y._run_axe
+    monkeypatch.setattr(a11y, "_run_axe", lambda out, todo, url="": checked.append(todo)
+                        or real(out, todo, url))  # fmt: skip
+    assert a11y.check(site, pages, siteurl=SITE, cache=cache) == first
+    assert checked == []  # nothing changed: no browser at all
+    (site / "other.html").write_text(PAGE.replace("Probe", "Dritte"), encoding="utf-8")
+    assert a11y.check(site, pages, siteurl=SITE, cache=cache) == first
+    assert checked == [["other.html"]]
+    css.write_text("p { color: #000; background: #fff; }")  # a style every page loads
+    assert a11y.check(site, pages, siteurl=SITE, cache=cache) == []
+    assert checked[-1] == pages
