@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from opeds.bench.generate import raw_article
 from opeds.site import related
 from opeds.site.teaser import lead_after_headline
 from tests.corpus import CorpusSite
@@ -60,6 +63,44 @@ def test_related_articles_are_the_same_in_every_run() -> None:
     twins = related.signatures(documents(ARCHIVE[0], ARCHIVE[0], ARCHIVE[0], ARCHIVE[4]))
     rows = [[o for o, _ in row] for row in related.nearest(twins)]
     assert rows == [[1, 2], [0, 2], [0, 1], []]
+
+
+def _reference_signatures(documents: list[related.Terms]) -> list[dict[str, float]]:
+    """The definition, one document at a time in plain Python."""
+    total = len(documents)
+    frequency: Counter[str] = Counter()
+    for document in documents:
+        frequency.update(document.counts.keys())  # documents with the term
+    limit = max(50, related.MAX_SHARE * total)
+    result = []
+    for document in documents:
+        weights = [(term, (1 + math.log(count)) * math.log(total / frequency[term]))
+                   for term, count in document.counts.items()
+                   if 1 < frequency[term] <= limit and frequency[term] < total]  # fmt: skip
+        weights.sort(key=lambda item: (-item[1], item[0]))
+        kept = weights[: related.SIGNATURE_TERMS]
+        norm = math.sqrt(sum(weight * weight for _, weight in kept)) or 1.0
+        result.append({term: weight / norm for term, weight in kept})
+    return result
+
+
+def test_signatures_are_the_definition_to_the_last_bit() -> None:
+    stem = related.stemmer()
+    documents = []
+    for number in range(400):
+        head, _, body = raw_article(number).partition("\n\n")
+        documents.append(related.count_terms(head, body, stem))
+    documents.append(related.count_terms("", "", stem))  # an empty article has no terms
+    expected = _reference_signatures(documents)
+    found = related.signature_arrays(documents)
+    assert [found.vector(i) for i in range(len(documents))] == expected
+    assert related.signatures(documents) == expected
+    assert sum(len(vector) for vector in expected) > 400 * 10
+    # Nearest neighbours from the arrays equal those from the dictionaries.
+    assert related.nearest(found) == related.nearest(expected)
+    for index in (0, 17, 399):
+        shown = documents[index].shown
+        assert found.forms(index) == {term: shown[term] for term in expected[index]}
 
 
 def test_the_stem_cache_counts_only_changed_articles(tmp_path: Path) -> None:

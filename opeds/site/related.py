@@ -230,51 +230,133 @@ class Related:
     words: tuple[str, ...]
 
 
-def signatures(documents: Sequence[Terms]) -> list[dict[str, float]]:
-    """Weight each document's terms by tf-idf and keep its strongest ones, unit length."""
+@dataclass(frozen=True)
+class Signatures:
+    """Every document's strongest terms as flat arrays, one entry per (document, term).
+
+    Entries are ordered by document, and within a document by the term as written in the
+    vocabulary (its string), so sums over them always run in the same order.
+    """
+
+    row: np.ndarray  # the document of each entry
+    term: np.ndarray  # the term, as its position in ``vocabulary``
+    weight: np.ndarray  # its weight, the document's weights of unit length
+    form: list[str]  # the term as the document writes it most
+    vocabulary: list[str]
+    total: int  # documents
+
+    def vector(self, index: int) -> dict[str, float]:
+        """Return document ``index``'s terms with their weights."""
+        low, high = self._bounds(index)
+        terms, weights = self.term[low:high].tolist(), self.weight[low:high].tolist()
+        return {self.vocabulary[t]: w for t, w in zip(terms, weights, strict=True)}
+
+    def forms(self, index: int) -> dict[str, str]:
+        """Return document ``index``'s terms with the word each stands for there."""
+        low, high = self._bounds(index)
+        return {self.vocabulary[t]: self.form[i] for i, t in
+                zip(range(low, high), self.term[low:high].tolist(), strict=True)}  # fmt: skip
+
+    def _bounds(self, index: int) -> tuple[int, int]:
+        low, high = np.searchsorted(self.row, [index, index + 1]).tolist()
+        return low, high
+
+
+def signature_arrays(documents: Sequence[Terms]) -> Signatures:
+    """Weight each document's terms by tf-idf and keep its strongest ones, unit length.
+
+    A term weighs (1 + log count) * log(documents / documents with it); a term no other
+    document has, or one in more than ``MAX_SHARE`` of them, is left out. Ties are decided by
+    the term's string. The arithmetic is the one of a loop over each document in Python
+    (``math.log``, a running sum): numpy only gathers the values.
+    """
     total = len(documents)
-    frequency: Counter[str] = Counter()
-    for document in documents:
-        frequency.update(document.stems.split())
+    stems = " ".join(document.stems for document in documents).split()
+    lengths = np.array([d.stems.count(" ") + 1 if d.stems else 0 for d in documents], np.int64)
+    ids: dict[str, int] = dict.fromkeys(stems, 0)  # in order of first appearance
+    for number, stem in enumerate(ids):
+        ids[stem] = number
+    term = np.fromiter(map(ids.__getitem__, stems), np.int64, len(stems))
+    del stems
+    counts = np.array(" ".join(d.numbers for d in documents).split(), np.int64)
+    forms = " ".join(d.forms for d in documents).split()
+    row = np.repeat(np.arange(total, dtype=np.int64), lengths)
+    vocabulary = list(ids)
+    frequency = np.bincount(term, minlength=len(vocabulary))
     # The share only guards the cost in a big archive; in a small one idf alone judges.
     limit = max(50, MAX_SHARE * total)
-    result = []
-    for document in documents:
-        weights = [
-            (term, (1 + math.log(count)) * math.log(total / frequency[term]))
-            for term, count in document.counts.items()
-            # A term no other article has links to nothing; one in most articles, to everything.
-            if 1 < frequency[term] <= limit and frequency[term] < total
-        ]
-        weights.sort(key=lambda item: (-item[1], item[0]))
-        kept = weights[:SIGNATURE_TERMS]
-        norm = math.sqrt(sum(weight * weight for _, weight in kept)) or 1.0
-        result.append({term: weight / norm for term, weight in kept})
-    return result
+    useful = (frequency[term] > 1) & (frequency[term] <= limit) & (frequency[term] < total)
+    entries = np.flatnonzero(useful)
+    # The same floats as math.log gives, looked up: each count and frequency has one value.
+    tf = np.array([0.0] + [1 + math.log(c) for c in range(1, int(counts.max(initial=1)) + 1)])
+    idf = np.array([0.0] + [math.log(total / f) for f in range(1, total + 1)])
+    weight = tf[counts[entries]] * idf[frequency[term[entries]]]
+    # Each term's place in string order, for ties and for the order of a document's entries.
+    rank = np.empty(len(vocabulary), np.int64)
+    rank[sorted(range(len(vocabulary)), key=vocabulary.__getitem__)] = np.arange(len(vocabulary))
+    entry_row, entry_term = row[entries], term[entries]
+    order = np.lexsort((rank[entry_term], -weight, entry_row))
+    first = np.searchsorted(entry_row[order], entry_row[order])
+    kept = order[np.arange(len(order)) - first < SIGNATURE_TERMS]  # by row, strongest first
+    kept_row, kept_weight = entry_row[kept], weight[kept]
+    # The running sum of squares in each document's order, as Python's sum() adds them.
+    place = np.arange(len(kept)) - np.searchsorted(kept_row, kept_row)
+    squares = np.zeros((total, SIGNATURE_TERMS))
+    squares[kept_row, place] = kept_weight * kept_weight
+    running = np.zeros(total)
+    for column in range(SIGNATURE_TERMS):
+        running = running + squares[:, column]
+    norm = np.sqrt(running)
+    norm[norm == 0] = 1.0
+    unit = kept_weight / norm[kept_row]
+    # Within a document, by the term's string.
+    final = np.lexsort((rank[entry_term[kept]], kept_row))
+    chosen = entries[kept[final]]
+    return Signatures(
+        row=kept_row[final],
+        term=entry_term[kept[final]],
+        weight=unit[final],
+        form=[forms[i] for i in chosen.tolist()],
+        vocabulary=vocabulary,
+        total=total,
+    )
+
+
+def signatures(documents: Sequence[Terms]) -> list[dict[str, float]]:
+    """Weight each document's terms by tf-idf and keep its strongest ones, unit length."""
+    found = signature_arrays(documents)
+    return [found.vector(index) for index in range(len(documents))]
 
 
 def nearest(
-    vectors: Sequence[dict[str, float]], count: int = RELATED_COUNT, min_score: float = MIN_SCORE
+    vectors: Sequence[dict[str, float]] | Signatures,
+    count: int = RELATED_COUNT,
+    min_score: float = MIN_SCORE,
 ) -> list[list[tuple[int, float]]]:
     """For each vector, the ``count`` most similar others (cosine), ties by position."""
-    total = len(vectors)
-    ids: dict[str, int] = {}
-    rows, terms, weights = [], [], []
-    for index, vector in enumerate(vectors):
-        for term, weight in sorted(vector.items()):
-            rows.append(index)
-            terms.append(ids.setdefault(term, len(ids)))
-            weights.append(weight)
-    row, term, weight = np.array(rows, np.int64), np.array(terms, np.int64), np.array(weights)
+    if isinstance(vectors, Signatures):
+        total, row, term, weight = vectors.total, vectors.row, vectors.term, vectors.weight
+        terms_count = len(vectors.vocabulary)
+    else:
+        total = len(vectors)
+        ids: dict[str, int] = {}
+        rows, terms, weights = [], [], []
+        for index, vector in enumerate(vectors):
+            for key, value in sorted(vector.items()):
+                rows.append(index)
+                terms.append(ids.setdefault(key, len(ids)))
+                weights.append(value)
+        row, term = np.array(rows, np.int64), np.array(terms, np.int64)
+        weight, terms_count = np.array(weights, np.float64), len(ids)
     # Champion lists: each term keeps the articles where it weighs most (ties by position), so a
     # common term costs no more than a rare one and the whole stays linear in the articles.
     order = np.lexsort((row, -weight, term))
-    first = np.searchsorted(term[order], np.arange(len(ids)))
+    first = np.searchsorted(term[order], np.arange(terms_count))
     rank = np.arange(len(order)) - first[term[order]]
     kept = order[rank < CHAMPIONS]  # still grouped by term
     champion_row, champion_weight = row[kept], weight[kept]
-    champion_start = np.searchsorted(term[kept], np.arange(len(ids)))
-    champion_count = np.bincount(term[kept], minlength=len(ids))
+    champion_start = np.searchsorted(term[kept], np.arange(terms_count))
+    champion_count = np.bincount(term[kept], minlength=terms_count)
     result: list[list[tuple[int, float]]] = [[] for _ in range(total)]
     # A block of articles at a time: the pairs of one block stay a few MB, whatever the archive.
     bounds = np.searchsorted(row, np.arange(0, total + NEAREST_BLOCK, NEAREST_BLOCK))
@@ -323,17 +405,24 @@ def link_related(
 ) -> None:
     """Give each article (in archive order) up to ``count`` related articles by content."""
     documents = cache.all_article_terms(articles, jobs)
-    vectors = signatures(documents)
-    for article, document, vector, found in zip(
-        articles, documents, vectors, nearest(vectors, count), strict=True
+    found_signatures = signature_arrays(documents)
+    vectors: dict[int, dict[str, float]] = {}
+
+    def vector(index: int) -> dict[str, float]:
+        if index not in vectors:
+            vectors[index] = found_signatures.vector(index)
+        return vectors[index]
+
+    for index, (article, found) in enumerate(
+        zip(articles, nearest(found_signatures, count), strict=True)
     ):
         own_tags = {str(tag) for tag in getattr(article, "tags", ())}
         article.related_articles = []
-        shown = document.shown if found else {}
+        shown = found_signatures.forms(index) if found else {}
         for other, score in found:
             other_article = articles[other]
             topics = tuple(sorted(own_tags & {str(t) for t in getattr(other_article, "tags", ())}))
-            words = shared_words(vector, vectors[other], shown, SHOWN_TERMS)
+            words = shared_words(vector(index), vector(other), shown, SHOWN_TERMS)
             article.related_articles.append(Related(other_article, score, topics, words))
     cache.save()
     log.info("related articles: %d counted, %d from cache", cache.misses, cache.hits)
