@@ -49,8 +49,12 @@ def _ingest(
     sections: str | None = None,
     places: str | None = None,
     fatal: bool = True,
+    cache: Path | None = None,
 ):
-    """Import sources into content and print the summary; exit 1 on a failed file if ``fatal``."""
+    """Import sources into content and print the summary; exit 1 on a failed file if ``fatal``.
+
+    ``cache`` keeps each file's digest by its stamp, so unchanged files are not read again.
+    """
     from opeds.common.ownership import FolderBusy
     from opeds.importer.files import IngestError, read_places, write_report
     from opeds.importer.files import ingest as run_ingest
@@ -65,6 +69,7 @@ def _ingest(
             places=read_places(Path(places)) if places else (),
             force=force,
             progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
+            facts=cache / "import-facts.json" if cache else None,
         )
     except (IngestError, FolderBusy) as error:
         sys.exit(f"import failed, nothing was written: {error}")
@@ -101,6 +106,7 @@ def ingest(c, source=None, content=None, report=None, force=False, sections=None
         force=force,
         sections=sections,
         places=places,
+        cache=CONFIG["cache"],
     )
 
 
@@ -135,7 +141,7 @@ def _build(
 
     _logging()
     _guard(output, "to build into", [source, content], force_target)
-    imported = _ingest(source, content, report, fatal=False)
+    imported = _ingest(source, content, report, fatal=False, cache=cache)
     failed = imported.count(ERROR)
     if strict and failed:
         print(

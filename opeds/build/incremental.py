@@ -31,6 +31,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
 from opeds.common.atomic import write_atomic
+from opeds.common.stamps import FileFacts
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +130,18 @@ def _stamps(folder: Path) -> dict[str, list[int]]:
     return found
 
 
-def content_digests(content: Path) -> dict[str, str]:
-    """Hash every file of ``content`` by its relative path."""
+def content_digests(content: Path, facts: FileFacts | None = None) -> dict[str, str]:
+    """Hash every file of ``content`` by its relative path (``facts``: kept by file stamp)."""
     found = {}
     for where, _dirs, files in os.walk(content):
         for name in files:
             path = Path(where, name)
-            found[path.relative_to(content).as_posix()] = hashlib.sha256(
-                path.read_bytes()
-            ).hexdigest()
+
+            def digest(path: Path = path) -> str:
+                return hashlib.sha256(path.read_bytes()).hexdigest()
+
+            value = digest() if facts is None else facts.fact(path, "sha256", digest)
+            found[path.relative_to(content).as_posix()] = str(value)
     return found
 
 

@@ -35,6 +35,7 @@ from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.parallel import read_ahead, write_articles_in_parallel
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
+from opeds.common.stamps import FileFacts
 from opeds.search.pagefind import index_site
 
 log = logging.getLogger(__name__)
@@ -250,9 +251,11 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     # The same content, settings, code and options as the live output, which nobody touched:
     # the build would give the same bytes, so the live output stays as it is.
     options = f"compress={compress} search={search_index}"
-    read = content_digests(content)
+    facts = FileFacts(cache / "content-facts.json")
+    read = content_digests(content, facts)
     start_key = "" if verify else input_key(read, base_key, options)
     if keys.up_to_date(start_key):
+        facts.save()
         log.info("build: nothing changed since the live output was built")
         shutil.rmtree(staging)
         return
@@ -309,8 +312,9 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             precompress(staging, previous=output)
             steps.done("compression")
         written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
-        settled = settled_key(read, content_digests(content), written, base_key, options)
+        settled = settled_key(read, content_digests(content, facts), written, base_key, options)
         keys.save(staging, settled if start_key else "")
+        facts.save()
         steps.done("keys")
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)

@@ -16,6 +16,7 @@ from opeds.common import names
 from opeds.common.atomic import TMP_SUFFIX, write_atomic
 from opeds.common.frontmatter import read_front_matter
 from opeds.common.ownership import hold
+from opeds.common.stamps import FileFacts
 from opeds.importer.decide import Action, decide
 from opeds.importer.gazetteer import fingerprint, load_vocabulary
 from opeds.importer.model import ImportError_
@@ -94,7 +95,7 @@ def source_files(source: Path) -> list[Path]:
     return sorted(paths, key=source_order)
 
 
-def scan_content(content: Path) -> dict[str, list[str]]:
+def scan_content(content: Path, facts: FileFacts | None = None) -> dict[str, list[str]]:
     """Map each source id in ``content`` to every Markdown file that names it; drop leftovers.
 
     The files' own ``source_id`` is the truth when the state file is missing, short or stale
@@ -111,10 +112,17 @@ def scan_content(content: Path) -> dict[str, list[str]]:
             elif (
                 name.endswith(".md")
                 and not name.startswith(".")
-                and (sid := read_front_matter(path).get("source_id"))
+                and (sid := _source_id_of(path, facts))
             ):
                 found.setdefault(sid, []).append(path.relative_to(content).as_posix())
     return found
+
+
+def _source_id_of(path: Path, facts: FileFacts | None) -> str | None:
+    def read() -> str | None:
+        return read_front_matter(path).get("source_id") or None
+
+    return read() if facts is None else facts.fact(path, "source_id", read)
 
 
 def existing_articles(content: Path) -> dict[str, Path]:
@@ -122,7 +130,9 @@ def existing_articles(content: Path) -> dict[str, Path]:
     return {sid: content / paths[0] for sid, paths in scan_content(content).items()}
 
 
-def load_state(content: Path) -> tuple[State, dict[str, list[str]], bool]:
+def load_state(
+    content: Path, facts: FileFacts | None = None
+) -> tuple[State, dict[str, list[str]], bool]:
     """Read what the importer last wrote, reconciled with the files; return clashes apart.
 
     Returns the state, the files of each source id that two files claim, and whether the
@@ -140,7 +150,7 @@ def load_state(content: Path) -> tuple[State, dict[str, list[str]], bool]:
             ) from None
     clashes: dict[str, list[str]] = {}
     before = dict(state.records)
-    for sid, paths in scan_content(content).items():
+    for sid, paths in scan_content(content, facts).items():
         record = state.records.get(sid)
         if record and record.output not in paths and (content / record.output).exists():
             paths = [record.output, *paths]  # its recorded file lost the source_id line
@@ -164,10 +174,12 @@ class _Importer:
         sections: tuple[str, ...],
         places: tuple[str, ...],
         force: bool,
+        facts: FileFacts | None = None,
     ) -> None:
         self.content = content
         self.sections, self.places, self.force = sections, places, force
-        self.state, self.clashes, reconciled = load_state(content)
+        self.facts = facts or FileFacts(None)
+        self.state, self.clashes, reconciled = load_state(content, self.facts)
         self.loaded = None if reconciled else (self.state.fingerprint, dict(self.state.records))
         self.saved_at = time.monotonic()
         self.fingerprint = fingerprint(sections, places)
@@ -190,6 +202,17 @@ class _Importer:
 
     def _read_source(self, path: Path) -> bytes:
         """Read a source that is a plain file inside the sources folder, never anything else."""
+        self._check_source(path)
+        # O_NONBLOCK: should the file be swapped for a pipe after the check, reading never hangs.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise _SourceProblem("not a regular file (a pipe, socket or device)")
+            return handle.read()
+
+    @staticmethod
+    def _check_source(path: Path) -> None:
+        """Refuse a source that is not a plain file inside the sources folder."""
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
             target = path.resolve()
@@ -203,18 +226,20 @@ class _Importer:
             raise _SourceProblem("a folder, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise _SourceProblem("not a regular file (a pipe, socket or device)")
-        # O_NONBLOCK: should the file be swapped for a pipe after the check, reading never hangs.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise _SourceProblem("not a regular file (a pipe, socket or device)")
-            return handle.read()
 
     def _run(self, path: Path) -> Entry:
-        data = self._read_source(path)
+        self._check_source(path)  # every time: a stamp does not tell a link from its target
+        read: list[bytes] = []
+
+        def data() -> bytes:
+            if not read:
+                read.append(self._read_source(path))
+            return read[0]
+
         # "X.TXT" is the same source as "X.txt": the id never depends on the extension's case.
         source_id = names.source_id(path.stem + ".txt")
-        digest = _sha256(data)
+        # Read only when the file changed since its digest was kept (see opeds.common.stamps).
+        digest = str(self.facts.fact(path, "sha256", lambda: _sha256(data())))
         if source_id in self.ids:
             reason = f"duplicate source: id {source_id} is already in {self.ids[source_id]}"
             return Entry(path.name, ERROR, reason, 1)
@@ -223,7 +248,7 @@ class _Importer:
             files = " and ".join(self.clashes[source_id])
             reason = f"source id {source_id} is in two files, {files}: keep one, delete the other"
             return Entry(path.name, ERROR, reason)
-        if digest in self.digests and data.strip():
+        if digest in self.digests and data().strip():
             reason = f"duplicate source: same text as {self.digests[digest]}"
             return Entry(path.name, ERROR, reason, 1)
         self.digests.setdefault(digest, path.name)
@@ -231,14 +256,17 @@ class _Importer:
         record = self.state.records.get(source_id)
         recorded = record.output_sha256 if record else ""
         if record and record.source_sha256 == digest and not self.reparse:
-            current = _read(self.content / record.output)
-            action = decide(recorded, _digest(current), None, force=self.force)
+            output = self.content / record.output
+            current = self.facts.fact(output, "sha256", lambda: _digest(_read(output)))
+            action = decide(recorded, current, None, force=self.force)
             if action is Action.UNCHANGED:
                 return Entry(path.name, UNCHANGED, output=record.output)
             if action is Action.KEPT:
                 return self._kept(path.name, source_id, digest, record)
+        source = data()
+        digest = _sha256(source)  # of the very bytes parsed, should the file have changed since
         try:
-            article = parse(normalise(decode(data)), load_vocabulary(self.sections, self.places))
+            article = parse(normalise(decode(source)), load_vocabulary(self.sections, self.places))
         except ImportError_ as error:
             return Entry(path.name, ERROR, error.reason, error.line)
 
@@ -362,18 +390,22 @@ def ingest(
     places: Iterable[str] = (),
     force: bool = False,
     progress: bool = False,
+    facts: Path | None = None,
 ) -> Report:
     """Import every ``*.txt`` in ``source`` into ``content/YYYY/MM/<slug>.md``.
 
     Holds the lock of ``content`` (:class:`~opeds.common.ownership.FolderBusy` if another
-    import has it); raises :class:`IngestError` when the import cannot start.
+    import has it); raises :class:`IngestError` when the import cannot start. ``facts`` is a
+    file of the build's cache that keeps each file's digest and source id by its stamp, so
+    unchanged sources and articles are not read again (see :mod:`opeds.common.stamps`).
     """
     from tqdm import tqdm
 
     paths = source_files(source)
     content.mkdir(parents=True, exist_ok=True)
     with hold(content, "import"):
-        importer = _Importer(content, tuple(sections), tuple(sorted(set(places))), force)
+        known = FileFacts(facts)
+        importer = _Importer(content, tuple(sections), tuple(sorted(set(places))), force, known)
         report = Report()
         try:
             bar = tqdm(paths, desc="import", unit=" files", disable=not progress, leave=False)
@@ -386,4 +418,5 @@ def ingest(
             report.entries.extend(importer.withdraw_removed(seen))
         finally:
             importer.save()  # what was written stays recorded even if a later file crashes
+            known.save()
     return report

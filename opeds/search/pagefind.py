@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
-from opeds.common.atomic import write_atomic
+from opeds.common.stamps import FileFacts
 
 KEEP = 4  # cached indexes kept: enough for a development and a production build side by side
 SHARDS_FILE = "pagefind/shards.json"
@@ -149,47 +149,23 @@ def indexed_part(page: bytes) -> bytes:
     return b"\0".join(parts)
 
 
-class PartDigests:
-    """The digest of each page's indexed part, kept by the page file's stamp between builds.
+def part_digest(page: Path, facts: FileFacts) -> bytes:
+    """Return the digest of the indexed part of ``page``; a linked, unchanged page is not read.
 
-    Most pages of a warm build are hard links to the live output's: the same inode, size and
-    modification time, so the same bytes. Only the other pages are read and hashed again.
+    Most pages of a warm build are hard links to the live output's, with its stamp.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.known: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.known = {}
-        if not isinstance(self.known, dict):
-            self.known = {}
-        self.used: dict[str, list] = {}
+    def work_out() -> str:
+        return hashlib.sha256(indexed_part(page.read_bytes())).hexdigest()
 
-    def digest(self, page: Path, name: str) -> bytes:
-        """Return the digest of the indexed part of ``page`` (``name``: its path in the site)."""
-        info = page.stat()
-        stamp = [info.st_ino, info.st_size, info.st_mtime_ns]
-        entry = self.known.get(name)
-        if isinstance(entry, list) and entry[:3] == stamp:
-            self.used[name] = entry
-            return bytes.fromhex(entry[3])
-        found = hashlib.sha256(indexed_part(page.read_bytes())).digest()
-        self.used[name] = [*stamp, found.hex()]
-        return found
-
-    def save(self) -> None:
-        """Keep the stamps of this build's pages only, if any changed."""
-        if self.used != self.known:
-            write_atomic(self.path, json.dumps(self.used, sort_keys=True, separators=(",", ":")))
+    return bytes.fromhex(str(facts.fact(page, "indexed-part", work_out)))
 
 
-def _shard_digest(folder: Path, pages: list[Path], language: str, parts: PartDigests) -> str:
+def _shard_digest(folder: Path, pages: list[Path], language: str, facts: FileFacts) -> str:
     digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}/shard/2".encode())
     for page in pages:
-        name = page.relative_to(folder).as_posix()
-        digest.update(name.encode() + b"\0")
-        digest.update(parts.digest(page, name))
+        digest.update(page.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(part_digest(page, facts))
     return digest.hexdigest()
 
 
@@ -239,7 +215,7 @@ def index_shards(
     store = cache / "pagefind-shards"
     store.mkdir(parents=True, exist_ok=True)
     groups = shard_pages(folder, undated)
-    parts = PartDigests(store / PARTS_FILE)
+    parts = FileFacts(store / PARTS_FILE)
     digests = {name: _shard_digest(folder, pages, language, parts)
                for name, pages in groups.items()}  # fmt: skip
     parts.save()

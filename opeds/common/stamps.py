@@ -1,0 +1,69 @@
+"""Facts about files kept by each file's stamp, so an unchanged file is not read again.
+
+A stamp is the file's inode, size, and modification and change times in nanoseconds. Writing
+a file changes its modification and change times; replacing it (as the importer and most
+editors save) gives it a new inode. The change time cannot be set by tools that copy times
+(``touch -d``, ``rsync -t``, ``cp -p``), so a file with the stamp it had is the file it was.
+
+Times are kept at the clock's granularity, so a file written again within the same tick, at
+the same size, keeps its stamp. As git does with its index, a fact about a file changed in
+the last seconds is not kept: that file is read again next time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from opeds.common.atomic import write_atomic
+
+VERSION = 1
+RECENT_NS = 3 * 10**9  # a file changed this recently may change again within its stamp
+
+
+def stamp_of(info: os.stat_result) -> list[int]:
+    """Return the stamp of a file from its ``stat``."""
+    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+class FileFacts:
+    """What was worked out from each file (its digest, a field), kept by its stamp on disk."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: dict[str, list] = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("version") == VERSION and isinstance(data.get("files"), dict):
+                    self.known = data["files"]
+            except (OSError, ValueError, AttributeError):
+                self.known = {}
+        self.used: dict[str, list] = {}
+
+    def fact(self, path: Path, kind: str, work_out: Callable[[], object]) -> object:
+        """Return the ``kind`` fact about ``path``: kept while its stamp is unchanged."""
+        try:
+            stamp = stamp_of(os.stat(path))
+        except OSError:
+            return work_out()
+        key = f"{kind}\0{os.path.abspath(path)}"
+        entry = self.known.get(key)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
+            self.used[key] = entry
+            return entry[1]
+        value = work_out()
+        # The stamp from before the work: a file changed meanwhile is worked out again next time.
+        if time.time_ns() - max(stamp[2], stamp[3]) > RECENT_NS:
+            self.used[key] = [stamp, value]
+        return value
+
+    def save(self) -> None:
+        """Keep the facts of the files this run used, if any changed."""
+        if self.path is not None and self.used != self.known:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps({"version": VERSION, "files": self.used},
+                                               sort_keys=True, separators=(",", ":")))  # fmt: skip

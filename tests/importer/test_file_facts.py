@@ -1,0 +1,102 @@
+"""An import that keeps files' digests by their stamps reads only what changed, and misses nothing.
+
+The facts of files changed in the last seconds are never kept (see opeds.common.stamps); these
+tests turn that off, so files written a moment ago count as old.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from opeds.common import stamps
+from opeds.common.stamps import FileFacts
+from opeds.importer import files
+from opeds.importer.files import ingest
+from opeds.importer.report import KEPT
+from tests.importer.test_ingest import put, raw
+
+
+@pytest.fixture(autouse=True)
+def no_recent_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stamps, "RECENT_NS", -(10**18))
+
+
+def _rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Change bytes without changing the size or, as ``touch -d`` would, the modification time."""
+    assert len(old) == len(new)
+    info = path.stat()
+    data = path.read_bytes()
+    assert old in data
+    with path.open("r+b") as handle:
+        handle.write(data.replace(old, new, 1))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def test_a_fact_is_kept_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    path, store = tmp_path / "a.txt", tmp_path / "facts.json"
+    path.write_text("eins")
+    calls: list[str] = []
+
+    def digest() -> str:
+        calls.append("read")
+        return path.read_text()
+
+    first = FileFacts(store)
+    assert first.fact(path, "text", digest) == "eins"
+    first.save()
+    again = FileFacts(store)
+    assert again.fact(path, "text", digest) == "eins" and calls == ["read"]
+    _rewrite_in_place(path, b"eins", b"zwei")  # same size, same modification time
+    assert again.fact(path, "text", digest) == "zwei" and len(calls) == 2
+    assert FileFacts(store).fact(tmp_path / "missing", "text", lambda: None) is None
+
+
+def test_a_recently_changed_file_is_read_again(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(stamps, "RECENT_NS", 3 * 10**9)
+    path, store = tmp_path / "a.txt", tmp_path / "facts.json"
+    path.write_text("eins")
+    facts = FileFacts(store)
+    facts.fact(path, "text", path.read_text)
+    facts.save()
+    assert not store.exists() or "a.txt" not in store.read_text()
+
+
+def test_a_second_import_reads_no_unchanged_file(tmp_path: Path, monkeypatch) -> None:
+    sources, content, store = tmp_path / "sources", tmp_path / "content", tmp_path / "facts.json"
+    for number in range(3):
+        put(sources, number, f"{number}", raw(f"Titel {number}"))
+    assert ingest(sources, content, facts=store).count("imported") == 3
+    ingest(sources, content, facts=store)  # the facts of the written files are kept now
+    read: list[Path] = []
+    real_read, real_front = files._read, files.read_front_matter
+    monkeypatch.setattr(files, "_read", lambda p: read.append(p) or real_read(p))
+    monkeypatch.setattr(files, "read_front_matter", lambda p: read.append(p) or real_front(p))
+    monkeypatch.setattr(files._Importer, "_read_source",
+                        lambda self, p: read.append(p) or p.read_bytes())  # fmt: skip
+    report = ingest(sources, content, facts=store)
+    assert report.count("unchanged") == 3
+    assert [path.name for path in read] == [files.STATE_FILE]  # no source, no article
+
+
+def test_changes_that_keep_size_and_time_are_still_seen(tmp_path: Path) -> None:
+    sources, content, store = tmp_path / "sources", tmp_path / "content", tmp_path / "facts.json"
+    source = put(sources, 1, "a", raw("Titel", "Meinung Berlin Alter Text."))
+    put(sources, 2, "b", raw("Zweiter", "Meinung Berlin Noch ein Text."))
+    ingest(sources, content, facts=store)
+    ingest(sources, content, facts=store)
+    # A source edited in place: imported again.
+    _rewrite_in_place(source, b"Alter", b"Neuer")
+    report = ingest(sources, content, facts=store)
+    assert report.count("imported") == 1
+    article = content / report.entries[0].output
+    assert b"Neuer Text" in article.read_bytes()
+    ingest(sources, content, facts=store)
+    # An article edited by hand in place: kept, not overwritten by the next import.
+    _rewrite_in_place(article, b"Neuer Text", b"Handtext!!")
+    _rewrite_in_place(source, b"Neuer", b"Dritt")
+    report = ingest(sources, content, facts=store)
+    assert report.count(KEPT) == 1
+    assert b"Handtext!!" in article.read_bytes()
