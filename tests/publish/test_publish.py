@@ -102,6 +102,8 @@ def test_dry_run_shows_changes_and_changes_nothing(editor: Path) -> None:
     result = publish(editor, str(target), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "ueber/index.html" in result.stdout and "would publish" in result.stdout
+    # Only what changed is listed, not every folder of the new build.
+    assert not [line for line in result.stdout.splitlines() if line.startswith(".d")]
     assert tree_digest(target) == before
 
 
