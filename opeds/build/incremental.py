@@ -120,13 +120,22 @@ def _stamp(path: Path) -> list[int] | None:
 
 def _stamps(folder: Path) -> dict[str, list[int]]:
     """Return the stamp of every file below ``folder`` by relative path."""
-    found = {}
-    for where, _dirs, files in os.walk(folder):
-        for name in files:
-            path = Path(where, name)
-            stamp = _stamp(path)
-            if stamp:
-                found[path.relative_to(folder).as_posix()] = stamp
+    found: dict[str, list[int]] = {}
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                    continue
+                try:
+                    info = entry.stat()  # a link's target, as Path.stat() gives
+                except FileNotFoundError:
+                    continue
+                found[prefix + entry.name] = [info.st_ino, info.st_size, info.st_mtime_ns]
+
+    if folder.is_dir():
+        walk(str(folder), "")
     return found
 
 

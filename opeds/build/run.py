@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pelican import Pelican, signals
+from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
@@ -167,6 +168,31 @@ def linear_period_archives(generator, sorted_articles, articles, settings):
 
 
 ArticlesGenerator._build_period_archives = linear_period_archives
+
+#: The file facts of the running build, for Pelican's file stamps (set by ``_build``).
+_BUILD_FACTS: list[FileFacts] = []
+_pelican_file_stamp = FileStampDataCacher._get_file_stamp
+
+
+def file_stamp(cacher, filename: str) -> object:
+    """Pelican's MD5 file stamp, kept by the file's stamp: unchanged files are not read again.
+
+    Pelican hashes every content file up to three times a build to judge its caches.
+    """
+    if not _BUILD_FACTS or cacher.settings.get("CHECK_MODIFIED_METHOD") != "md5":
+        return _pelican_file_stamp(cacher, filename)
+    path = Path(filename)
+
+    def md5() -> str:
+        return hashlib.md5(path.read_bytes()).hexdigest()
+
+    try:
+        return bytes.fromhex(str(_BUILD_FACTS[-1].fact(path, "md5", md5)))
+    except OSError:
+        return _pelican_file_stamp(cacher, filename)  # Pelican logs why and returns ""
+
+
+FileStampDataCacher._get_file_stamp = file_stamp
 ArticlesGenerator.generate_articles = write_articles_in_parallel
 
 
@@ -286,9 +312,11 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # Pelican's objects live until its run ends: the cycle collector, passing over them all
         # again and again while the run allocates, would find nothing. It runs once, after.
         gc.disable()
+        _BUILD_FACTS.append(facts)
         try:
             Pelican(settings).run()
         finally:
+            _BUILD_FACTS.remove(facts)
             gc.enable()
         release_memory()
         steps.done("Pelican")
