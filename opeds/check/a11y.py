@@ -74,8 +74,10 @@ def check(
 
 
 def _environment_key(output: Path, siteurl: str) -> bytes:
-    """Hash all but the page that decides its violations: what it loads, axe, Chromium, URL."""
+    """Hash all but the page that decides its violations: what it loads, axe, Chromium, URL,
+    and this module, which decides how axe is run."""
     digest = hashlib.sha256(f"a11y/1\0{siteurl}\0".encode())
+    digest.update(hashlib.sha256(Path(__file__).read_bytes()).digest())  # how axe is run
     digest.update(hashlib.sha256(AXE.read_bytes()).digest())
     info = CHROMIUM.stat()
     digest.update(f"{CHROMIUM.resolve()}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())

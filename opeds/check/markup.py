@@ -18,8 +18,12 @@ CHUNK = 1000  # pages per checker run: a command line has a length limit
 
 
 def checker_version() -> str:
-    """Hash the checker's jar: findings kept from another checker are not reused."""
-    return hashlib.sha256(VNU.read_bytes()).hexdigest()[:16] if VNU.is_file() else ""
+    """Hash the checker's jar and this module: findings of another checker are not reused."""
+    if not VNU.is_file():
+        return ""
+    digest = hashlib.sha256(VNU.read_bytes())
+    digest.update(Path(__file__).read_bytes())  # how its messages are read and kept
+    return digest.hexdigest()[:16]
 
 
 def _run(java: str, files: list[Path]) -> list[dict] | str:

@@ -43,3 +43,18 @@ def test_unchanged_pages_are_not_parsed_again_but_their_links_are_judged_afresh(
     # Pages whose bytes did not change still lose their link to the removed article.
     assert {f.page for f in findings if f.message == f"broken link {gone!r}"} >= linking
     assert sorted(links.check(site)) == sorted(findings)  # the cache changes nothing found
+
+
+def test_a_change_to_the_link_checks_code_parses_every_page_again(
+    seed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "check-links.json"
+    assert links.check(seed_site, cache=cache) == []
+    parsed: list[str] = []
+    original = links.parse_page
+    monkeypatch.setattr(links, "parse_page", lambda text: parsed.append(text) or original(text))
+    assert links.check(seed_site, cache=cache) == [] and parsed == []
+    # The version is this module's own code: another one finds nothing it can reuse.
+    monkeypatch.setattr(links, "CACHE_VERSION", "the code after an edit")
+    assert links.check(seed_site, cache=cache) == []
+    assert len(parsed) == sum(1 for _ in seed_site.rglob("*.html"))
