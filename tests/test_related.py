@@ -104,7 +104,7 @@ def test_signatures_are_the_definition_to_the_last_bit() -> None:
 
 
 def test_the_stem_cache_counts_only_changed_articles(tmp_path: Path) -> None:
-    path = tmp_path / "related.json"
+    path = tmp_path / "related.pickle"
     cache = related.TermCache(path)
     for title, body in ARCHIVE:
         cache.terms(title, body)
@@ -146,7 +146,7 @@ def _count_in_a_worker_only(*args: object) -> related.Terms:
 def test_an_unreadable_stem_cache_is_named_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = tmp_path / "related.json"
+    path = tmp_path / "related.pickle"
     path.write_text("{not json", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         cache = related.TermCache(path)

