@@ -70,6 +70,7 @@ def _ingest(
             force=force,
             progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
             facts=cache / "import-facts.json" if cache else None,
+            jobs=os.cpu_count() or 1,
         )
     except (IngestError, FolderBusy) as error:
         sys.exit(f"import failed, nothing was written: {error}")

@@ -8,8 +8,8 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from opeds.common import names
@@ -17,6 +17,7 @@ from opeds.common.atomic import TMP_SUFFIX, write_atomic
 from opeds.common.frontmatter import read_front_matter
 from opeds.common.ownership import hold
 from opeds.common.stamps import FileFacts
+from opeds.common.workers import worker_pool
 from opeds.importer.decide import Action, decide
 from opeds.importer.gazetteer import fingerprint, load_vocabulary
 from opeds.importer.model import ImportError_
@@ -165,6 +166,39 @@ def load_state(
     return state, clashes, state.records != before
 
 
+PARALLEL_MIN_SOURCES = 64  # fewer new sources than this are parsed in the import's process
+BATCH = 200  # sources per worker task, in delivery order
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a worker made of one source: the article, or why there is none."""
+
+    digest: str  # of the bytes the worker read
+    article: object | None
+    reason: str = ""
+    line: int | None = None
+
+
+_VOCABULARY = None  # the vocabulary the forked parsing workers use
+
+
+def _parse_batch(paths: list[Path]) -> dict[Path, Parsed]:
+    """In a worker: parse each of ``paths``; a file it cannot read is left to the import."""
+    found = {}
+    for path in paths:
+        try:
+            data = _Importer._read_plain_source(path)
+        except (OSError, _SourceProblem):
+            continue
+        digest = _sha256(data)
+        try:
+            found[path] = Parsed(digest, parse(normalise(decode(data)), _VOCABULARY))
+        except ImportError_ as error:
+            found[path] = Parsed(digest, None, error.reason, error.line)
+    return found
+
+
 class _Importer:
     """One run over a sources folder; holds what the run has seen so far."""
 
@@ -191,10 +225,38 @@ class _Importer:
         self.digests: dict[str, str] = {}  # raw bytes hash -> first file with them
         self.listings: dict[str, set[str]] = {}  # YYYY/MM -> names there at the start
 
-    def run(self, path: Path) -> Entry:
-        """Import one source file and say what happened; any problem becomes an error entry."""
+    def parse_ahead(self, paths: list[Path], jobs: int) -> Iterator[tuple[Path, Parsed | None]]:
+        """Yield each of ``paths`` in order, with what a worker made of it if it is new.
+
+        Parsing is the costly, pure part of importing a new source: the sources with no
+        record yet are parsed by forked workers, a batch at a time and in order, while this
+        process allocates their paths and writes them one by one as before.
+        """
+        new = [p for p in paths if names.source_id(p.stem + ".txt") not in self.state.records]
+        if jobs < 2 or len(new) < PARALLEL_MIN_SOURCES:
+            yield from ((path, None) for path in paths)
+            return
+        global _VOCABULARY
+        _VOCABULARY = load_vocabulary(self.sections, self.places)  # once, shared by the fork
+        batches = [paths[start : start + BATCH] for start in range(0, len(paths), BATCH)]
+        wanted = set(new)
         try:
-            return self._run(path)
+            with worker_pool(jobs) as pool:
+                work = [[p for p in batch if p in wanted] for batch in batches]
+                for batch, parsed in zip(batches, pool.imap(_parse_batch, work), strict=True):
+                    for path in batch:
+                        yield path, parsed.get(path)
+        finally:
+            _VOCABULARY = None
+
+    def run(self, path: Path, ahead: Parsed | None = None) -> Entry:
+        """Import one source file and say what happened; any problem becomes an error entry.
+
+        ``ahead`` is what a worker made of the file (see :meth:`parse_ahead`), used only if
+        the file's bytes are still those the worker read.
+        """
+        try:
+            return self._run(path, ahead)
         except _SourceProblem as problem:
             return Entry(path.name, ERROR, str(problem))
         except OSError as error:
@@ -202,7 +264,12 @@ class _Importer:
 
     def _read_source(self, path: Path) -> bytes:
         """Read a source that is a plain file inside the sources folder, never anything else."""
-        self._check_source(path)
+        return self._read_plain_source(path)
+
+    @classmethod
+    def _read_plain_source(cls, path: Path) -> bytes:
+        """Read a source after checking it is a plain file inside the sources folder."""
+        cls._check_source(path)
         # O_NONBLOCK: should the file be swapped for a pipe after the check, reading never hangs.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as handle:
@@ -227,7 +294,7 @@ class _Importer:
         if not stat.S_ISREG(info.st_mode):
             raise _SourceProblem("not a regular file (a pipe, socket or device)")
 
-    def _run(self, path: Path) -> Entry:
+    def _run(self, path: Path, ahead: Parsed | None = None) -> Entry:
         self._check_source(path)  # every time: a stamp does not tell a link from its target
         read: list[bytes] = []
 
@@ -265,10 +332,16 @@ class _Importer:
                 return self._kept(path.name, source_id, digest, record)
         source = data()
         digest = _sha256(source)  # of the very bytes parsed, should the file have changed since
-        try:
-            article = parse(normalise(decode(source)), load_vocabulary(self.sections, self.places))
-        except ImportError_ as error:
-            return Entry(path.name, ERROR, error.reason, error.line)
+        if ahead is not None and ahead.digest == digest:
+            if ahead.article is None:
+                return Entry(path.name, ERROR, ahead.reason, ahead.line)
+            article = ahead.article
+        else:
+            try:
+                article = parse(normalise(decode(source)),
+                                load_vocabulary(self.sections, self.places))  # fmt: skip
+            except ImportError_ as error:
+                return Entry(path.name, ERROR, error.reason, error.line)
 
         output = record.output if record else self._allocate(article)
         moved_from = ""
@@ -391,6 +464,7 @@ def ingest(
     force: bool = False,
     progress: bool = False,
     facts: Path | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Import every ``*.txt`` in ``source`` into ``content/YYYY/MM/<slug>.md``.
 
@@ -398,6 +472,7 @@ def ingest(
     import has it); raises :class:`IngestError` when the import cannot start. ``facts`` is a
     file of the build's cache that keeps each file's digest and source id by its stamp, so
     unchanged sources and articles are not read again (see :mod:`opeds.common.stamps`).
+    With ``jobs`` above 1, many new sources are parsed by that many worker processes.
     """
     from tqdm import tqdm
 
@@ -408,9 +483,11 @@ def ingest(
         importer = _Importer(content, tuple(sections), tuple(sorted(set(places))), force, known)
         report = Report()
         try:
-            bar = tqdm(paths, desc="import", unit=" files", disable=not progress, leave=False)
-            for path in bar:
-                entry = importer.run(path)
+            pairs = importer.parse_ahead(paths, jobs)
+            bar = tqdm(pairs, total=len(paths), desc="import", unit=" files",
+                       disable=not progress, leave=False)  # fmt: skip
+            for path, ahead in bar:
+                entry = importer.run(path, ahead)
                 if entry.status == ERROR:
                     log.debug("%s:%s: %s", path, entry.line or 1, entry.reason)
                 report.entries.append(entry)
