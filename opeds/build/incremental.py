@@ -28,6 +28,7 @@ from jinja2 import meta
 from pelican.contents import Content
 from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
+from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from opeds.common.atomic import write_atomic
@@ -368,10 +369,14 @@ class IncrementalWriter(Writer):
         live = keys.reusable(name, key)
         if live is None:
             return False
-        target = Path(self.output_path) / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = sanitised_join(self.output_path, name)  # the name Pelican's writer uses
+        folder = os.path.dirname(target)
+        made = self.__dict__.setdefault("_made_folders", set())
+        if folder not in made:  # a folder holds many pages: ask the file system once
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         os.link(live, target)
-        self._written_files.add(str(target))  # a second writer of this path still fails
+        self._written_files.add(target)  # a second writer of this path still fails
         keys.reused += 1
         return True
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime
 import gc
 import hashlib
 import logging
 import os
+import re
 import shutil
+import string
 import sys
 import time
 from collections import defaultdict
@@ -20,6 +23,7 @@ from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
+from pelican.utils import path_to_url
 
 from opeds.build.compress import precompress
 from opeds.build.incremental import (
@@ -193,6 +197,60 @@ def file_stamp(cacher, filename: str) -> object:
 
 
 FileStampDataCacher._get_file_stamp = file_stamp
+
+
+#: The fields each URL pattern of the settings names, by pattern (None: positional fields).
+_URL_FIELDS: dict[str, tuple[str, ...] | None] = {}
+_pelican_expand_settings = Content._expand_settings
+
+
+def _url_fields(pattern: str) -> tuple[str, ...] | None:
+    if pattern not in _URL_FIELDS:
+        names: set[str] | None = set()
+        for _text, field, _spec, _conversion in string.Formatter().parse(pattern):
+            if field is None:
+                continue
+            name = re.split(r"[.\[]", field, maxsplit=1)[0]
+            if not name or name.isdigit():
+                names = None
+                break
+            names.add(name)
+        _URL_FIELDS[pattern] = None if names is None else tuple(sorted(names))
+    return _URL_FIELDS[pattern]
+
+
+def expand_url_setting(content: Content, key: str, klass: str | None = None) -> str:
+    """Pelican's URL of an article or page from a setting such as ``ARTICLE_SAVE_AS``.
+
+    The same values as Pelican's ``url_format``, but only the ones the pattern names: Pelican
+    copies all the metadata and works out every field, about 35,000 times a build of 10,000
+    articles (1.5 s).
+    """
+    fq_key = f"{klass or content.__class__.__name__}_{key}".upper()
+    pattern = str(content.settings[fq_key])
+    fields = _url_fields(pattern)
+    if fields is None:
+        return _pelican_expand_settings(content, key, klass)
+    values = {}
+    for name in fields:
+        if name == "path":
+            metadata = content.metadata
+            path = metadata["path"] if "path" in metadata else content.get_relative_source_path()
+            values[name] = path_to_url(path)
+        elif name == "slug":
+            values[name] = getattr(content, "slug", "")
+        elif name == "lang":
+            values[name] = getattr(content, "lang", "en")
+        elif name == "date":
+            values[name] = getattr(content, "date", datetime.datetime.now())
+        elif name in ("author", "category"):
+            values[name] = getattr(content, name).slug if hasattr(content, name) else ""
+        elif name in content.metadata:
+            values[name] = content.metadata[name]
+    return pattern.format(**values)
+
+
+Content._expand_settings = expand_url_setting
 ArticlesGenerator.generate_articles = write_articles_in_parallel
 
 

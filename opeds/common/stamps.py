@@ -8,6 +8,9 @@ editors save) gives it a new inode. The change time cannot be set by tools that 
 Times are kept at the clock's granularity, so a file written again within the same tick, at
 the same size, keeps its stamp. As git does with its index, a fact about a file changed in
 the last seconds is not kept: that file is read again next time.
+
+Files only the build itself writes (the output's pages) may be stamped without the change
+time: hard-linking a file into a new output changes its change time but not its bytes.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ def stamp_of(info: os.stat_result) -> list[int]:
 class FileFacts:
     """What was worked out from each file (its digest, a field), kept by its stamp on disk."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, ctime: bool = True) -> None:
         self.path = path
+        self.ctime = ctime
         self.known: dict[str, list] = {}
         if path is not None:
             try:
@@ -47,17 +51,19 @@ class FileFacts:
     def fact(self, path: Path, kind: str, work_out: Callable[[], object]) -> object:
         """Return the ``kind`` fact about ``path``: kept while its stamp is unchanged."""
         try:
-            stamp = stamp_of(os.stat(path))
+            info = os.stat(path)
         except OSError:
             return work_out()
-        key = f"{kind}\0{os.path.abspath(path)}"
+        stamp = stamp_of(info) if self.ctime else stamp_of(info)[:3]
+        name = os.fspath(path)
+        key = f"{kind}\0{name if os.path.isabs(name) else os.path.abspath(name)}"
         entry = self.known.get(key)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
             self.used[key] = entry
             return entry[1]
         value = work_out()
         # The stamp from before the work: a file changed meanwhile is worked out again next time.
-        if time.time_ns() - max(stamp[2], stamp[3]) > RECENT_NS:
+        if time.time_ns() - max(stamp[2:]) > RECENT_NS:
             self.used[key] = [stamp, value]
         return value
 

@@ -213,6 +213,8 @@ class _Importer:
         self.content = content
         self.sections, self.places, self.force = sections, places, force
         self.facts = facts or FileFacts(None)
+        # The geonames names are kept beside the file facts, in the build's cache.
+        self.store = None if self.facts.path is None else self.facts.path.parent
         self.state, self.clashes, reconciled = load_state(content, self.facts)
         self.loaded = None if reconciled else (self.state.fingerprint, dict(self.state.records))
         self.saved_at = time.monotonic()
@@ -237,7 +239,8 @@ class _Importer:
             yield from ((path, None) for path in paths)
             return
         global _VOCABULARY
-        _VOCABULARY = load_vocabulary(self.sections, self.places)  # once, shared by the fork
+        # Once, shared by the fork.
+        _VOCABULARY = load_vocabulary(self.sections, self.places, self.store)
         batches = [paths[start : start + BATCH] for start in range(0, len(paths), BATCH)]
         wanted = set(new)
         try:
@@ -338,8 +341,8 @@ class _Importer:
             article = ahead.article
         else:
             try:
-                article = parse(normalise(decode(source)),
-                                load_vocabulary(self.sections, self.places))  # fmt: skip
+                vocabulary = load_vocabulary(self.sections, self.places, self.store)
+                article = parse(normalise(decode(source)), vocabulary)
             except ImportError_ as error:
                 return Entry(path.name, ERROR, error.reason, error.line)
 

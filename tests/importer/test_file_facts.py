@@ -100,3 +100,41 @@ def test_changes_that_keep_size_and_time_are_still_seen(tmp_path: Path) -> None:
     report = ingest(sources, content, facts=store)
     assert report.count(KEPT) == 1
     assert b"Handtext!!" in article.read_bytes()
+
+
+def test_without_change_time_a_fact_survives_a_hard_link(tmp_path: Path) -> None:
+    """The output's pages are linked into each new build: that changes only their ctime."""
+    path, store = tmp_path / "page.html", tmp_path / "facts.json"
+    path.write_text("<p>eins</p>")
+    calls: list[str] = []
+
+    def digest() -> str:
+        calls.append("read")
+        return path.read_text()
+
+    for ctime in (False, True):
+        calls.clear()
+        first = FileFacts(store, ctime=ctime)
+        first.fact(path, "part", digest)
+        first.save()
+        os.link(path, tmp_path / f"linked-{ctime}.html")  # changes the inode's ctime
+        FileFacts(store, ctime=ctime).fact(path, "part", digest)
+        assert calls == (["read"] if not ctime else ["read", "read"])
+
+
+def test_geonames_names_are_kept_in_the_store(tmp_path: Path) -> None:
+    from opeds.importer.gazetteer import geonames_places
+
+    geonames_places.cache_clear()
+    try:
+        fresh = geonames_places(None)
+        assert geonames_places(tmp_path) == fresh
+        (kept,) = tmp_path.glob("geonames-places-*.json")
+        geonames_places.cache_clear()
+        kept.write_text('["Nirgendwo"]', encoding="utf-8")  # proves the next call reads it
+        assert geonames_places(tmp_path) == frozenset({"Nirgendwo"})
+        kept.write_text("not json", encoding="utf-8")
+        geonames_places.cache_clear()
+        assert geonames_places(tmp_path) == fresh  # a broken file is worked out again
+    finally:
+        geonames_places.cache_clear()

@@ -1,0 +1,91 @@
+"""Our URL expansion gives exactly the URLs Pelican's own ``url_format`` gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pelican.contents import Article, Page
+from pelican.settings import DEFAULT_CONFIG
+from pelican.urlwrappers import Author, Category
+
+from opeds.build.run import _pelican_expand_settings, expand_url_setting
+
+PATTERNS = [
+    "{date:%Y}/{date:%m}/{slug}/",
+    "{date:%Y}/{date:%m}/{slug}/index.html",
+    "{category}/{slug}.html",
+    "{author}/{lang}/{slug}.html",
+    "{path}",
+    "sources/{path}/{date.year}-{slug!s:>5}.html",
+    "{kicker}/{slug}.html",
+    "plain/index.html",
+    "{{braces}}/{slug}.html",
+]
+
+
+def _settings(pattern: str) -> dict:
+    settings = dict(DEFAULT_CONFIG)
+    settings["PATH"] = "/srv/content"
+    settings["OUTPUT_PATH"] = "/srv/output"
+    for key in ("ARTICLE", "ARTICLE_LANG", "DRAFT", "DRAFT_LANG", "PAGE", "PAGE_LANG"):
+        settings[f"{key}_URL"] = pattern.removesuffix("index.html")
+        settings[f"{key}_SAVE_AS"] = pattern
+    return settings
+
+
+def _contents(settings: dict) -> list:
+    date = dt.datetime(2024, 3, 5, 9, 30)
+    found = []
+    for lang in ("en", "de"):
+        for status in ("published", "draft"):
+            metadata = {"title": "Ein Titel", "date": date, "slug": "ein-titel", "lang": lang,
+                        "status": status, "kicker": "Wirtschaft",
+                        "category": Category("Meinung", settings),
+                        "author": Author("Anna Muster", settings)}  # fmt: skip
+            found.append(Article("<p>x</p>", metadata, settings,
+                                 "/srv/content/2024/03/ein-titel.md"))  # fmt: skip
+    with_path = {"title": "T", "date": date, "slug": "t", "path": "given/path.md",
+                 "kicker": "K"}  # fmt: skip
+    found.append(Article("<p>x</p>", with_path, settings, "/srv/content/a/t.md"))
+    empty_path = {**with_path, "path": ""}
+    found.append(Article("<p>x</p>", empty_path, settings, "/srv/content/a/t.md"))
+    bare = {"title": "Ohne", "slug": "ohne", "kicker": "K", "date": date}
+    found.append(Page("<p>x</p>", bare, settings, "/srv/content/pages/ohne.md"))
+    return found
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_urls_equal_pelicans(pattern: str) -> None:
+    settings = _settings(pattern)
+    for content in _contents(settings):
+        for key in ("url", "save_as", "lang_url", "lang_save_as"):
+            klass = "draft" if getattr(content, "status", "") == "draft" else None
+            if isinstance(content, Page):
+                klass = None
+            assert expand_url_setting(content, key, klass) == _pelican_expand_settings(
+                content, key, klass
+            ), (pattern, key, content.source_path)
+        # And through Pelican's own properties, which now call ours.
+        assert content.save_as == _pelican_expand_settings(
+            content, "save_as" if content.in_default_lang else "lang_save_as",
+            "draft" if getattr(content, "status", "") == "draft" else None,
+        )  # fmt: skip
+
+
+def test_missing_field_fails_as_in_pelican() -> None:
+    settings = _settings("{nowhere}/{slug}.html")
+    article = _contents(settings)[0]
+    with pytest.raises(KeyError):
+        _pelican_expand_settings(article, "save_as")
+    with pytest.raises(KeyError):
+        expand_url_setting(article, "save_as")
+
+
+def test_positional_fields_are_left_to_pelican() -> None:
+    settings = _settings("{}/{slug}.html")
+    article = _contents(settings)[0]
+    with pytest.raises(IndexError):
+        _pelican_expand_settings(article, "save_as")
+    with pytest.raises(IndexError):
+        expand_url_setting(article, "save_as")
