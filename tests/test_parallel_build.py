@@ -62,6 +62,31 @@ def test_what_the_worker_wrote_is_recorded_in_the_build_process() -> None:
     assert set(writer.all_claims.owners) - {MARKER} == names
 
 
+def test_an_articles_memoized_content_is_let_go_once_its_page_is_written() -> None:
+    from pelican.contents import Content
+
+    class Article(SimpleNamespace):
+        __hash__ = object.__hash__  # as Pelican's, hashed by identity
+
+    memo = Content.__dict__["get_content"].cache
+    generator, writer = _generator(3), FakeWriter()
+    generator.articles = [Article(**vars(a)) for a in generator.articles]
+    other = Article()
+    memo[(other, "")] = "kept: not an article of this share"
+
+    def write(name, template, context, **values):
+        article = values["article"]
+        memo[(article, "")] = f"content of {name}"  # as the template's article.content does
+        writer.write_file(name, template, context, **values)
+
+    try:
+        parallel._write_articles(generator, write, generator.articles)
+        assert writer._written_files == {f"{n}/index.html" for n in range(3)}
+        assert list(memo) == [(other, "")]
+    finally:
+        memo.clear()
+
+
 def test_an_error_in_the_worker_fails_the_build_with_its_message() -> None:
     generator, writer = _generator(4), FakeWriter(fail="1/index.html")  # the worker's share
     with pytest.raises(RuntimeError, match=r"_Unpicklable: cannot render 1/index.html"):

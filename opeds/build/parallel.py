@@ -25,6 +25,7 @@ import pickle
 from itertools import chain
 
 from pelican import signals
+from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
@@ -135,7 +136,13 @@ def _writer_of(write) -> object:
 
 
 def _write_articles(generator, write, articles: list) -> None:
-    """Pelican's loop over the articles, for one share of them."""
+    """Pelican's loop over the articles, for one share of them.
+
+    Pelican memoizes each article's content on its class for the rest of the process: a
+    second copy of every article's HTML, needed again by no other page but the few feeds
+    show. Each is let go once its page is written (a feed works it out again).
+    """
+    memo = getattr(Content.__dict__.get("get_content"), "cache", {})
     for article in articles:
         signals.article_generator_write_article.send(generator, content=article)
         write(
@@ -148,6 +155,11 @@ def _write_articles(generator, write, articles: list) -> None:
             url=article.url,
             blog=True,
         )
+        while memo:  # its entries are the newest: a dict keeps the order they came in
+            newest = next(reversed(memo))
+            if newest[0] is not article:
+                break
+            del memo[newest]
 
 
 class _Errors(logging.Handler):
