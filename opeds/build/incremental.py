@@ -32,7 +32,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from opeds.common.atomic import write_atomic
-from opeds.common.stamps import FileFacts
+from opeds.common.stamps import FileFacts, output_stamp
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +113,9 @@ def template_variables(environment, name: str) -> set[str] | None:
 
 def _stamp(path: Path) -> list[int] | None:
     try:
-        stat = path.stat()
+        return output_stamp(path.stat())
     except FileNotFoundError:
         return None
-    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
 
 def _stamps(folder: Path) -> dict[str, list[int]]:
@@ -133,7 +132,7 @@ def _stamps(folder: Path) -> dict[str, list[int]]:
                     info = entry.stat()  # a link's target, as Path.stat() gives
                 except FileNotFoundError:
                     continue
-                found[prefix + entry.name] = [info.st_ino, info.st_size, info.st_mtime_ns]
+                found[prefix + entry.name] = output_stamp(info)
 
     if folder.is_dir():
         walk(str(folder), "")

@@ -32,6 +32,14 @@ def stamp_of(info: os.stat_result) -> list[int]:
     return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
+def output_stamp(info: os.stat_result) -> list[int]:
+    """Return the stamp of a file only the build writes: without the change time.
+
+    An unchanged page is hard-linked into each new output, which changes its change time.
+    """
+    return [info.st_ino, info.st_size, info.st_mtime_ns]
+
+
 class FileFacts:
     """What was worked out from each file (its digest, a field), kept by its stamp on disk."""
 
@@ -54,7 +62,7 @@ class FileFacts:
             info = os.stat(path)
         except OSError:
             return work_out()
-        stamp = stamp_of(info) if self.ctime else stamp_of(info)[:3]
+        stamp = stamp_of(info) if self.ctime else output_stamp(info)
         name = os.fspath(path)
         key = f"{kind}\0{name if os.path.isabs(name) else os.path.abspath(name)}"
         entry = self.known.get(key)
