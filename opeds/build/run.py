@@ -127,7 +127,12 @@ def release_memory() -> None:
     started = time.perf_counter()
     gc.collect()
     log.debug("memory: collected in %.2f s", time.perf_counter() - started)
-    with contextlib.suppress(OSError, AttributeError):  # glibc only: give freed pages back
+    give_back_memory()
+
+
+def give_back_memory() -> None:
+    """Return the C library's free memory to the system (glibc only)."""
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
@@ -361,6 +366,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # garbage (each render leaves reference cycles: 70 MB in each process at 10,000).
         gc.freeze()
         gc.enable()
+        give_back_memory()
         return claiming_writer(claims, base=incremental)
 
     signals.all_generators_finalized.connect(find_duplicates)
