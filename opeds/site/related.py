@@ -18,7 +18,7 @@ import math
 import pickle
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,15 +272,20 @@ def signature_arrays(documents: Sequence[Terms]) -> Signatures:
     (``math.log``, a running sum): numpy only gathers the values.
     """
     total = len(documents)
-    stems = " ".join(document.stems for document in documents).split()
     lengths = np.array([d.stems.count(" ") + 1 if d.stems else 0 for d in documents], np.int64)
-    ids: dict[str, int] = dict.fromkeys(stems, 0)  # in order of first appearance
-    for number, stem in enumerate(ids):
-        ids[stem] = number
-    term = np.fromiter(map(ids.__getitem__, stems), np.int64, len(stems))
-    del stems
-    counts = np.array(" ".join(d.numbers for d in documents).split(), np.int64)
-    forms = " ".join(d.forms for d in documents).split()
+    ids: dict[str, int] = {}  # numbered in order of first appearance
+
+    def numbered() -> Iterator[int]:
+        # One document's stems at a time: a list of every stem of a big archive as strings
+        # took 120 MB at 10,000 articles, and as much again for the forms.
+        for document in documents:
+            for stem in document.stems.split():
+                yield ids.setdefault(stem, len(ids))
+
+    term = np.fromiter(numbered(), np.int64, int(lengths.sum()))
+    counts = np.fromiter(
+        (int(n) for d in documents for n in d.numbers.split()), np.int64, len(term)
+    )
     row = np.repeat(np.arange(total, dtype=np.int64), lengths)
     vocabulary = list(ids)
     frequency = np.bincount(term, minlength=len(vocabulary))
@@ -313,11 +318,19 @@ def signature_arrays(documents: Sequence[Terms]) -> Signatures:
     # Within a document, by the term's string.
     final = np.lexsort((rank[entry_term[kept]], kept_row))
     chosen = entries[kept[final]]
+    # The form of each chosen entry: its place within its document's forms.
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).tolist()
+    form: list[str] = []
+    split_row, split_forms = -1, []
+    for entry, entry_of in zip(chosen.tolist(), row[chosen].tolist(), strict=True):
+        if entry_of != split_row:
+            split_row, split_forms = entry_of, documents[entry_of].forms.split()
+        form.append(split_forms[entry - starts[entry_of]])
     return Signatures(
         row=kept_row[final],
         term=entry_term[kept[final]],
         weight=unit[final],
-        form=[forms[i] for i in chosen.tolist()],
+        form=form,
         vocabulary=vocabulary,
         total=total,
     )
