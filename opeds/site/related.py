@@ -282,29 +282,38 @@ def signature_arrays(documents: Sequence[Terms]) -> Signatures:
             for stem in document.stems.split():
                 yield ids.setdefault(stem, len(ids))
 
-    term = np.fromiter(numbered(), np.int64, int(lengths.sum()))
+    # 32-bit numbers and each array let go once used: at 50,000 articles there are ten
+    # million (document, stem) entries, and 64-bit copies of them made the build's peak.
+    term = np.fromiter(numbered(), np.int32, int(lengths.sum()))
     counts = np.fromiter(
-        (int(n) for d in documents for n in d.numbers.split()), np.int64, len(term)
+        (int(n) for d in documents for n in d.numbers.split()), np.int32, len(term)
     )
-    row = np.repeat(np.arange(total, dtype=np.int64), lengths)
     vocabulary = list(ids)
     frequency = np.bincount(term, minlength=len(vocabulary))
     # The share only guards the cost in a big archive; in a small one idf alone judges.
     limit = max(50, MAX_SHARE * total)
-    useful = (frequency[term] > 1) & (frequency[term] <= limit) & (frequency[term] < total)
-    entries = np.flatnonzero(useful)
+    seen_in = frequency[term]
+    entries = np.flatnonzero((seen_in > 1) & (seen_in <= limit) & (seen_in < total))
+    del seen_in
+    entry_term, entry_count = term[entries], counts[entries]
+    del term, counts
+    entry_row = np.repeat(np.arange(total, dtype=np.int32), lengths)[entries]
     # The same floats as math.log gives, looked up: each count and frequency has one value.
-    tf = np.array([0.0] + [1 + math.log(c) for c in range(1, int(counts.max(initial=1)) + 1)])
+    tf = np.array([0.0] + [1 + math.log(c) for c in range(1, int(entry_count.max(initial=1)) + 1)])
     idf = np.array([0.0] + [math.log(total / f) for f in range(1, total + 1)])
-    weight = tf[counts[entries]] * idf[frequency[term[entries]]]
+    weight = tf[entry_count] * idf[frequency[entry_term]]
+    del entry_count
     # Each term's place in string order, for ties and for the order of a document's entries.
-    rank = np.empty(len(vocabulary), np.int64)
+    rank = np.empty(len(vocabulary), np.int32)
     rank[sorted(range(len(vocabulary)), key=vocabulary.__getitem__)] = np.arange(len(vocabulary))
-    entry_row, entry_term = row[entries], term[entries]
     order = np.lexsort((rank[entry_term], -weight, entry_row))
-    first = np.searchsorted(entry_row[order], entry_row[order])
+    ordered_row = entry_row[order]
+    first = np.searchsorted(ordered_row, ordered_row)
+    del ordered_row
     kept = order[np.arange(len(order)) - first < SIGNATURE_TERMS]  # by row, strongest first
+    del order, first
     kept_row, kept_weight = entry_row[kept], weight[kept]
+    del entry_row, weight
     # The running sum of squares in each document's order, as Python's sum() adds them.
     place = np.arange(len(kept)) - np.searchsorted(kept_row, kept_row)
     squares = np.zeros((total, SIGNATURE_TERMS))
@@ -322,13 +331,13 @@ def signature_arrays(documents: Sequence[Terms]) -> Signatures:
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).tolist()
     form: list[str] = []
     split_row, split_forms = -1, []
-    for entry, entry_of in zip(chosen.tolist(), row[chosen].tolist(), strict=True):
+    for entry, entry_of in zip(chosen.tolist(), kept_row[final].tolist(), strict=True):
         if entry_of != split_row:
             split_row, split_forms = entry_of, documents[entry_of].forms.split()
         form.append(split_forms[entry - starts[entry_of]])
-    return Signatures(
-        row=kept_row[final],
-        term=entry_term[kept[final]],
+    return Signatures(  # 64-bit again: pairs of documents are numbered as row * total + row
+        row=kept_row[final].astype(np.int64),
+        term=entry_term[kept[final]].astype(np.int64),
         weight=unit[final],
         form=form,
         vocabulary=vocabulary,
