@@ -140,10 +140,13 @@ def drop_reader_cache(generator) -> None:
     """Let go of Pelican's reader cache once Pelican has saved it: the articles hold what counts.
 
     It keeps every article's HTML as read, before typesetting, for the rest of the build.
+    The memory goes back to the system at once, before the related op-eds fork their
+    workers.
     """
     readers = getattr(generator, "readers", None)
     if readers is not None and hasattr(readers, "_cache"):
         readers._cache = {}
+        give_back_memory()
 
 
 def linear_taxonomies(generator) -> None:
