@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 #: Temporary files are named ``.<name>.<pid>.tmp`` beside their target; cleanup finds them so.
@@ -25,3 +29,32 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the block runs; they take effect as soon as it ends.
+
+    For steps that must not be cut in half, such as writing a file and recording that it was
+    written: an interrupted import must never leave a file it did not record. (Blocking the
+    signals would not do: the kernel hands them to any other thread, and Python runs its
+    handler in the main thread all the same.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers can only be set, and only run, in the main thread
+        return
+    arrived: list[int] = []
+    kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    for number in kept:
+        signal.signal(number, lambda signum, frame: arrived.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in kept.items():
+            signal.signal(number, handler)
+    for number in arrived[:1]:  # now as it would have been then
+        handler = kept[number]
+        if callable(handler):
+            handler(number, None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(number)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from opeds.common import names
-from opeds.common.atomic import TMP_SUFFIX, write_atomic
+from opeds.common.atomic import TMP_SUFFIX, held_signals, write_atomic
 from opeds.common.frontmatter import read_front_matter
 from opeds.common.ownership import hold
 from opeds.common.stamps import FileFacts
@@ -362,18 +362,23 @@ class _Importer:
         action = decide(recorded, _digest(current), _sha256(new), force=self.force)
         if action is Action.KEPT:
             return self._kept(path.name, source_id, digest, record or Record("", "", output, ""))
-        if action is not Action.UNCHANGED:
-            write_atomic(target, new)
-        # Recorded only once the file is there: a state that names a missing file means
-        # an editor deleted it.
-        self.state.records[source_id] = Record(path.name, digest, output, _sha256(new))
+        output_sha256 = _sha256(new)
+        # Written, recorded and (when moved) its old file removed as one step that Ctrl-C or
+        # SIGTERM cannot cut: a file written but not recorded would be imported twice.
+        with held_signals():
+            if action is not Action.UNCHANGED:
+                write_atomic(target, new)
+            # Recorded only once the file is there: a state that names a missing file means
+            # an editor deleted it.
+            self.state.records[source_id] = Record(path.name, digest, output, output_sha256)
+            if moved_from and action is not Action.UNCHANGED:
+                (self.content / moved_from).unlink(missing_ok=True)
         if action is Action.UNCHANGED:
             return Entry(path.name, UNCHANGED, output=output)
         reasons = {Action.NEW: "new", Action.UPDATE: "updated",
                    Action.OVERWRITE_EDITS: "hand edits overwritten (--force)"}  # fmt: skip
         reason = reasons[action]
         if moved_from:
-            (self.content / moved_from).unlink(missing_ok=True)
             reason = f"moved from {moved_from} (its date changed)"
         self.checkpoint()
         return Entry(path.name, IMPORTED, reason, output=output, warnings=list(article.warnings))

@@ -156,6 +156,55 @@ def test_sigterm_records_what_was_written(tmp_path: Path) -> None:
     assert sorted(r["output"] for r in state["articles"].values()) == written
 
 
+def test_sigterm_held_while_a_block_runs_arrives_after_it() -> None:
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    done = []
+    try:
+        with pytest.raises(SystemExit):
+            with atomic.held_signals():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # time enough for a signal that is not held
+                done.append("the rest of the block")
+        assert done == ["the rest of the block"]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_sigterm_just_after_a_file_is_written_still_records_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window the subprocess test above can only hit by chance, hit every time."""
+    sources, content = tmp_path / "sources", tmp_path / "content"
+    put(sources, range(6))
+    written = atomic.write_atomic
+    articles = []
+
+    def write_then_signal(path: Path, data) -> None:
+        written(path, data)
+        if path.suffix == ".md":
+            articles.append(path)
+            if len(articles) == 3:
+                os.kill(os.getpid(), signal.SIGTERM)  # as `invoke ingest` gets it
+                time.sleep(0.05)
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)  # what tasks.py makes of SIGTERM
+
+    monkeypatch.setattr(files, "write_atomic", write_then_signal)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(SystemExit):
+            ingest(sources, content)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    state = json.loads((content / STATE_FILE).read_text(encoding="utf-8"))
+    assert len(markdown(content)) == 3
+    assert sorted(r["output"] for r in state["articles"].values()) == markdown(content)
+
+
 def test_a_short_state_file_gives_no_second_file(tmp_path: Path) -> None:
     sources, content = tmp_path / "sources", tmp_path / "content"
     put(sources, range(10))
