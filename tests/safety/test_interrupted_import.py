@@ -163,11 +163,10 @@ def test_sigterm_held_while_a_block_runs_arrives_after_it() -> None:
     previous = signal.signal(signal.SIGTERM, stop)
     done = []
     try:
-        with pytest.raises(SystemExit):
-            with atomic.held_signals():
-                os.kill(os.getpid(), signal.SIGTERM)
-                time.sleep(0.05)  # time enough for a signal that is not held
-                done.append("the rest of the block")
+        with pytest.raises(SystemExit), atomic.held_signals():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # time enough for a signal that is not held
+            done.append("the rest of the block")
         assert done == ["the rest of the block"]
     finally:
         signal.signal(signal.SIGTERM, previous)
