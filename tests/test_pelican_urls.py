@@ -73,19 +73,16 @@ def test_urls_equal_pelicans(pattern: str) -> None:
         )  # fmt: skip
 
 
-def test_missing_field_fails_as_in_pelican() -> None:
-    settings = _settings("{nowhere}/{slug}.html")
-    article = _contents(settings)[0]
-    with pytest.raises(KeyError):
+@pytest.mark.parametrize(
+    ("pattern", "error"),
+    [
+        ("{nowhere}/{slug}.html", KeyError),  # a missing field fails as in Pelican
+        ("{}/{slug}.html", IndexError),  # positional fields are left to Pelican
+    ],
+)
+def test_a_pattern_pelican_refuses_is_refused_alike(pattern: str, error: type) -> None:
+    article = _contents(_settings(pattern))[0]
+    with pytest.raises(error):
         _pelican_expand_settings(article, "save_as")
-    with pytest.raises(KeyError):
-        expand_url_setting(article, "save_as")
-
-
-def test_positional_fields_are_left_to_pelican() -> None:
-    settings = _settings("{}/{slug}.html")
-    article = _contents(settings)[0]
-    with pytest.raises(IndexError):
-        _pelican_expand_settings(article, "save_as")
-    with pytest.raises(IndexError):
+    with pytest.raises(error):
         expand_url_setting(article, "save_as")
