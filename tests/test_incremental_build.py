@@ -8,6 +8,7 @@ its filter files differently on each run, so the index is compared with that ord
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -289,3 +290,28 @@ def test_environment_digest_ignores_a_library_found_twice(monkeypatch) -> None:
     without_numpy = [dist for dist in found if dist.metadata["Name"] != "numpy"]
     monkeypatch.setattr(incremental, "distributions", lambda: without_numpy)
     assert incremental.environment_digest() != before
+
+
+def test_a_page_key_takes_the_source_digest_the_build_started_with(tmp_path: Path) -> None:
+    """A source the build hashed at its start is keyed by that digest and not read again."""
+    from types import SimpleNamespace
+
+    from opeds.build.incremental import PageKeys
+
+    root = tmp_path / "content"
+    (root / "a").mkdir(parents=True)
+    known = root / "a" / "known.md"
+    unknown = root / "a" / "unknown.md"
+    unknown.write_text("Title: B\n\nText\n", encoding="utf-8")
+    sources = {"a/known.md": "ab" * 32}
+    keys = PageKeys(tmp_path / "live", tmp_path / "keys.json", "base", sources, str(root))
+    article = SimpleNamespace(source_path=str(known), save_as="2024/01/a/index.html")
+    # known.md does not exist: reading it would fail.
+    assert keys.source_digest(article) == f"{known}\0{'ab' * 32}\0{article.save_as}".encode()
+    other = SimpleNamespace(source_path=str(unknown), save_as="2024/01/b/index.html")
+    digest = hashlib.sha256(unknown.read_bytes()).hexdigest()
+    assert keys.source_digest(other) == f"{unknown}\0{digest}\0{other.save_as}".encode()
+    # Another digest at the start of the next build gives another key.
+    changed = PageKeys(tmp_path / "live", tmp_path / "keys.json", "base",
+                       {"a/known.md": "cd" * 32}, str(root))  # fmt: skip
+    assert changed.source_digest(article) != keys.source_digest(article)

@@ -21,6 +21,13 @@ PATTERNS = [
     "{kicker}/{slug}.html",
     "plain/index.html",
     "{{braces}}/{slug}.html",
+    # Dates: formats the C library's strftime gives as Pelican does, and ones it does not.
+    "{date:%Y/%m/%d/%H%M%S}/{slug}/",
+    "{date:%A %B %j %U %z}/{slug}.html",
+    "{date:%-d.%-m.}/{slug}.html",
+    "{date:%e %%Y}/{slug}.html",
+    "{date}/{slug}.html",
+    "{date!s:>30}/{slug}.html",
 ]
 
 
@@ -50,6 +57,12 @@ def _contents(settings: dict) -> list:
     found.append(Article("<p>x</p>", with_path, settings, "/srv/content/a/t.md"))
     empty_path = {**with_path, "path": ""}
     found.append(Article("<p>x</p>", empty_path, settings, "/srv/content/a/t.md"))
+    aware = {
+        **with_path,
+        "path": "a/b.md",
+        "date": dt.datetime(2024, 3, 5, 9, 3, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    }
+    found.append(Article("<p>x</p>", aware, settings, "/srv/content/a/b.md"))
     bare = {"title": "Ohne", "slug": "ohne", "kicker": "K", "date": date}
     found.append(Page("<p>x</p>", bare, settings, "/srv/content/pages/ohne.md"))
     return found

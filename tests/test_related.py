@@ -101,6 +101,18 @@ def test_signatures_are_the_definition_to_the_last_bit() -> None:
     for index in (0, 17, 399):
         shown = documents[index].shown
         assert found.forms(index) == {term: shown[term] for term in expected[index]}
+    # The shared words of every related pair, all at once, are the ones of each pair alone;
+    # pairs that share nothing, a document with no terms, and a pair named twice included.
+    pairs = [(i, other) for i, near in enumerate(related.nearest(found)) for other, _ in near]
+    pairs += [(0, 400), (400, 3), (5, 6), (6, 5), (7, 7), (0, 1), (0, 1)]
+    by_pair = related.shared_words_of_pairs(found, pairs, related.SHOWN_TERMS)
+    one_by_one = [related.shared_words(expected[a], expected[b], found.forms(a),
+                                       related.SHOWN_TERMS) for a, b in pairs]  # fmt: skip
+    assert by_pair == one_by_one
+    assert sum(map(len, by_pair)) > len(pairs)  # most pairs show words
+    assert related.shared_words_of_pairs(found, [(7, 7)], 50) == [tuple(
+        documents[7].shown[t] for t in sorted(expected[7], key=lambda t: (-expected[7][t] ** 2, t))
+    )]  # fmt: skip
 
 
 def test_the_stem_cache_counts_only_changed_articles(tmp_path: Path) -> None:

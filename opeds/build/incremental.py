@@ -179,8 +179,19 @@ def settled_key(
 class PageKeys:
     """The keys of this build's pages, the manifest of the live output, and what was reused."""
 
-    def __init__(self, live: Path, manifest: Path, base_key: str) -> None:
+    def __init__(
+        self,
+        live: Path,
+        manifest: Path,
+        base_key: str,
+        sources: dict[str, str] | None = None,
+        root: str = "",
+    ) -> None:
         self.live = live
+        # The digests of the content's files by path below ``root``, as the build found them
+        # at its start: a source page's key takes its digest from there instead of reading it.
+        self.known_sources = sources or {}
+        self.root = root
         self.manifest_path = manifest
         self.base_key = base_key
         self.previous: dict[str, list] = {}
@@ -201,12 +212,18 @@ class PageKeys:
             self.previous_files = data.get("files", {})
 
     def source_digest(self, item) -> bytes:
-        """Hash the source file of an article or page and where it is written, once per build."""
+        """Name the source file of an article or page, its digest and where it is written.
+
+        The digest is the one the build took of the content at its start (``known_sources``):
+        a file an editor changes while the build runs is keyed as it was, so the next build
+        renders its page again. A file not among them is read.
+        """
         path = item.source_path
         if path not in self._sources:
-            data = Path(path).read_bytes()
-            digest = hashlib.sha256(path.encode() + b"\0" + data).digest()
-            self._sources[path] = digest + str(item.save_as).encode()
+            known = self.known_sources.get(os.path.relpath(path, self.root)) if self.root else None
+            if known is None:
+                known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            self._sources[path] = f"{path}\0{known}\0{item.save_as}".encode()
         return self._sources[path]
 
     def fingerprint(self, value: object, digest, depth: int = 0) -> None:
@@ -305,13 +322,14 @@ class PageKeys:
 
     def save(self, staging: Path, input_key: str = "") -> None:
         """Record the keys with the files they describe, as they will be once swapped in."""
+        files = _stamps(staging)
         pages = {}
         for name, key in self.current.items():
-            stamp = _stamp(staging / name)
+            stamp = files.get(name) or _stamp(staging / name)  # a name Pelican did not normalise
             if stamp:
                 pages[name] = [key, stamp]
         data = {"version": MANIFEST_VERSION, "live": str(self.live), "pages": pages,
-                "input": input_key, "files": _stamps(staging)}  # fmt: skip
+                "input": input_key, "files": files}  # fmt: skip
         write_atomic(self.manifest_path, json.dumps(data, sort_keys=True))
 
 

@@ -207,15 +207,37 @@ def file_stamp(cacher, filename: str) -> object:
 FileStampDataCacher._get_file_stamp = file_stamp
 
 
-#: The fields each URL pattern of the settings names, by pattern (None: positional fields).
-_URL_FIELDS: dict[str, tuple[str, ...] | None] = {}
+#: The fields each URL pattern of the settings names, by pattern (None: positional fields),
+#: and whether its dates may be formatted by the C library's strftime (see ``_PlainDate``).
+_URL_FIELDS: dict[str, tuple[tuple[str, ...] | None, bool]] = {}
 _pelican_expand_settings = Content._expand_settings
+#: A date format Pelican's ``strftime`` gives as the C library's does: only the C89 directives
+#: it passes on one by one, none with its ``-`` (no zero padding), no other ``%``.
+_PLAIN_DATE_FORMAT = re.compile(r"(?:%[aAbBcdfGHIjmMpSUuVwWxXyYzZ]|[^%])*")
 
 
-def _url_fields(pattern: str) -> tuple[str, ...] | None:
+class _PlainDate:
+    """A date that formats as Pelican's ``SafeDatetime`` does, without its per-directive regex.
+
+    For a format ``_PLAIN_DATE_FORMAT`` matches, Pelican's ``strftime`` formats each
+    directive with the C library and joins the pieces: one call gives the same. Pelican's
+    way took a second of a build of 10,000 articles.
+    """
+
+    __slots__ = ("date",)
+
+    def __init__(self, date: datetime.datetime) -> None:
+        self.date = date
+
+    def __format__(self, spec: str) -> str:
+        return datetime.datetime.strftime(self.date, spec)
+
+
+def _url_fields(pattern: str) -> tuple[tuple[str, ...] | None, bool]:
     if pattern not in _URL_FIELDS:
         names: set[str] | None = set()
-        for _text, field, _spec, _conversion in string.Formatter().parse(pattern):
+        plain_dates = True
+        for _text, field, spec, conversion in string.Formatter().parse(pattern):
             if field is None:
                 continue
             name = re.split(r"[.\[]", field, maxsplit=1)[0]
@@ -223,7 +245,11 @@ def _url_fields(pattern: str) -> tuple[str, ...] | None:
                 names = None
                 break
             names.add(name)
-        _URL_FIELDS[pattern] = None if names is None else tuple(sorted(names))
+            # An empty format gives str(date), not strftime's empty string: Pelican's way.
+            if name == "date" and (field != name or conversion or not spec
+                                   or not _PLAIN_DATE_FORMAT.fullmatch(spec)):  # fmt: skip
+                plain_dates = False
+        _URL_FIELDS[pattern] = (None if names is None else tuple(sorted(names)), plain_dates)
     return _URL_FIELDS[pattern]
 
 
@@ -236,7 +262,7 @@ def expand_url_setting(content: Content, key: str, klass: str | None = None) -> 
     """
     fq_key = f"{klass or content.__class__.__name__}_{key}".upper()
     pattern = str(content.settings[fq_key])
-    fields = _url_fields(pattern)
+    fields, plain_dates = _url_fields(pattern)
     if fields is None:
         return _pelican_expand_settings(content, key, klass)
     values = {}
@@ -250,7 +276,9 @@ def expand_url_setting(content: Content, key: str, klass: str | None = None) -> 
         elif name == "lang":
             values[name] = getattr(content, "lang", "en")
         elif name == "date":
-            values[name] = getattr(content, "date", datetime.datetime.now())
+            date = getattr(content, "date", datetime.datetime.now())
+            plain = plain_dates and isinstance(date, datetime.datetime)
+            values[name] = _PlainDate(date) if plain else date
         elif name in ("author", "category"):
             values[name] = getattr(content, name).slug if hasattr(content, name) else ""
         elif name in content.metadata:
@@ -339,12 +367,13 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     settings["CACHE_PATH"] = str(_keep_newest(cache / "pelican", base_key[:16]))
     settings["OPEDS_CACHE_PATH"] = str(cache)
     where = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
-    keys = PageKeys(output, cache / "pages" / f"{where}.json", base_key)
     # The same content, settings, code and options as the live output, which nobody touched:
     # the build would give the same bytes, so the live output stays as it is.
     options = f"compress={compress} search={search_index}"
     facts = FileFacts(cache / "content-facts.json")
     read = content_digests(content, facts)
+    manifest = cache / "pages" / f"{where}.json"
+    keys = PageKeys(output, manifest, base_key, sources=read, root=str(settings["PATH"]))
     start_key = "" if verify else input_key(read, base_key, options)
     if keys.up_to_date(start_key):
         facts.save()
@@ -395,15 +424,18 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         steps.done("Pelican")
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
+        # Before the index: it keeps what it read of each page by the page's file, so it must
+        # see the files the output will keep.
+        linked = link_unchanged(staging, output)
+        steps.done("links")
         if search_index:
             shards = bool(settings.get("SEARCH_SHARDS"))
             # Undated pieces live in the first folder of their URL: a search shard of its own.
             undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
             index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated)
+            linked += link_unchanged(staging / "pagefind", output / "pagefind")
             steps.done("search index")
-        linked = link_unchanged(staging, output)
         log.info("pages: %d pages reused, %d more files unchanged", keys.reused, linked)
-        steps.done("links")
         if verify:
             findings = verify(staging)
             steps.done("checks")

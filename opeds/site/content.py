@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from markupsafe import Markup
-from pelican.contents import Article, Page
+from pelican.contents import Article, Content, Page
 
 from opeds.common.names import german_slug
 from opeds.site import fields, metadata, undated
@@ -82,18 +82,31 @@ def typeset_content(instance: object) -> None:
 
 
 def freeze_urls(generator) -> None:
-    """Fix every article's URL once its slug, date and section are final.
+    """Fix every article's URL and file name once its slug, date and section are final.
 
     Pelican formats the URL from the settings on every access, and list pages, feeds, the
     sitemap and related links ask hundreds of thousands of times in a big archive. Pelican
     answers from ``override_url`` first, so setting it keeps the value and drops the
-    formatting. (``override_save_as`` would also tell Pelican's writer that the page may
-    overwrite another, so the file name stays as it is.)
+    formatting. ``override_save_as`` would also tell Pelican's writer that the page may
+    overwrite another, so the file name is kept apart, for ``saved_as``.
     """
     for article in (*generator.articles, *generator.translations, *generator.hidden_articles,
                     *generator.hidden_translations, *generator.drafts,
                     *generator.drafts_translations):  # fmt: skip
         article.override_url = article.url
+        article._frozen_save_as = article.save_as
+
+
+_pelican_save_as = Content.save_as
+
+
+def saved_as(content: Content) -> str:
+    """Pelican's ``save_as``, as ``freeze_urls`` fixed it (formatted on each access before)."""
+    frozen = content.__dict__.get("_frozen_save_as")
+    return frozen if frozen is not None else _pelican_save_as.fget(content)
+
+
+Content.save_as = property(saved_as)
 
 
 def report_cache(pelican) -> None:

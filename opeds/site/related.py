@@ -245,6 +245,7 @@ class Signatures:
     form: list[str]  # the term as the document writes it most
     vocabulary: list[str]
     total: int  # documents
+    rank: np.ndarray  # each term's place in the string order of the vocabulary
 
     def vector(self, index: int) -> dict[str, float]:
         """Return document ``index``'s terms with their weights."""
@@ -342,6 +343,7 @@ def signature_arrays(documents: Sequence[Terms]) -> Signatures:
         form=form,
         vocabulary=vocabulary,
         total=total,
+        rank=rank,
     )
 
 
@@ -423,30 +425,70 @@ def shared_words(
     return tuple(shown[term] for term in common[:limit])
 
 
+def shared_words_of_pairs(
+    found: Signatures, pairs: Sequence[tuple[int, int]], limit: int
+) -> list[tuple[str, ...]]:
+    """``shared_words`` for many pairs of documents at once: the same words, in the same order.
+
+    Each pair's entries are matched by term in one sort of all of them, not in a dictionary
+    of each document's terms (1.4 s for the related op-eds of 10,000 articles).
+    """
+    if not pairs:
+        return []
+    first, second = (np.array(side, np.int64) for side in zip(*pairs, strict=True))
+    starts = np.searchsorted(found.row, np.arange(found.total + 1))
+
+    def entries(documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Every entry of each pair's document, with the pair it belongs to.
+        low, high = starts[documents], starts[documents + 1]
+        sizes = high - low
+        pair = np.repeat(np.arange(len(documents)), sizes)
+        entry = (
+            np.repeat(low, sizes)
+            + np.arange(sizes.sum())
+            - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        )
+        return pair, entry
+
+    pair_left, entry_left = entries(first)
+    pair_right, entry_right = entries(second)
+    width = np.int64(len(found.vocabulary))
+    _, left, right = np.intersect1d(
+        pair_left * width + found.term[entry_left],
+        pair_right * width + found.term[entry_right],
+        assume_unique=True,  # a document holds a term once
+        return_indices=True,
+    )
+    pair, entry_left, entry_right = pair_left[left], entry_left[left], entry_right[right]
+    # As ``shared_words`` sorts: the product of the weights, largest first, then the term.
+    strength = -found.weight[entry_left] * found.weight[entry_right]
+    order = np.lexsort((found.rank[found.term[entry_left]], strength, pair))
+    pair, entry_left = pair[order], entry_left[order]
+    place = np.arange(len(pair)) - np.searchsorted(pair, pair)
+    shown = place < limit
+    words: list[list[str]] = [[] for _ in pairs]
+    for index, entry in zip(pair[shown].tolist(), entry_left[shown].tolist(), strict=True):
+        words[index].append(found.form[entry])
+    return [tuple(found_words) for found_words in words]
+
+
 def link_related(
     articles: list, cache: TermCache, count: int = RELATED_COUNT, jobs: int = 1
 ) -> None:
     """Give each article (in archive order) up to ``count`` related articles by content."""
     documents = cache.all_article_terms(articles, jobs)
     found_signatures = signature_arrays(documents)
-    vectors: dict[int, dict[str, float]] = {}
-
-    def vector(index: int) -> dict[str, float]:
-        if index not in vectors:
-            vectors[index] = found_signatures.vector(index)
-        return vectors[index]
-
-    for index, (article, found) in enumerate(
-        zip(articles, nearest(found_signatures, count), strict=True)
-    ):
+    neighbours = nearest(found_signatures, count)
+    pairs = [(index, other) for index, found in enumerate(neighbours) for other, _ in found]
+    words = iter(shared_words_of_pairs(found_signatures, pairs, SHOWN_TERMS))
+    for article, found in zip(articles, neighbours, strict=True):
         own_tags = {str(tag) for tag in getattr(article, "tags", ())}
         article.related_articles = []
-        shown = found_signatures.forms(index) if found else {}
         for other, score in found:
             other_article = articles[other]
             topics = tuple(sorted(own_tags & {str(t) for t in getattr(other_article, "tags", ())}))
-            words = shared_words(vector(index), vector(other), shown, SHOWN_TERMS)
-            article.related_articles.append(Related(other_article, score, topics, words))
+            related = Related(other_article, score, topics, next(words))
+            article.related_articles.append(related)
     cache.save()
     log.info("related articles: %d counted, %d from cache", cache.misses, cache.hits)
 
