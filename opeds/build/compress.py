@@ -3,32 +3,48 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import os
+import stat
 from pathlib import Path
 
 import brotli
+
+log = logging.getLogger(__name__)
 
 #: Files a static host may serve precompressed; images and fonts gain nothing.
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"}
 SUFFIXES = (".gz", ".br")
 
 
-def _reuse(path: Path, folder: Path, previous: Path | None) -> bool:
+def _reuse(path: str, inode: int, old: str) -> bool:
     """Link the last build's copies when ``path`` is the very file it compressed (one inode)."""
-    if previous is None:
-        return False
-    old = previous / path.relative_to(folder)
     try:
-        if old.stat().st_ino != path.stat().st_ino:
+        if os.stat(old).st_ino != inode:
             return False
-        copies = [old.with_name(old.name + suffix) for suffix in SUFFIXES]
-        if not all(copy.is_file() for copy in copies):
-            return False
+        copies = [old + suffix for suffix in SUFFIXES]
         for copy in copies:
-            os.link(copy, path.with_name(copy.name))
+            os.stat(copy)  # both, before linking either
+        for copy, suffix in zip(copies, SUFFIXES, strict=True):
+            os.link(copy, path + suffix)
     except FileNotFoundError:
+        for suffix in SUFFIXES:  # a copy that vanished meanwhile: none is linked
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
         return False
     return True
+
+
+def _compress(path: str) -> int:
+    data = Path(path).read_bytes()
+    # mtime=0 and no file name inside: the same input gives the same bytes.
+    with (
+        open(path + ".gz", "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+    ):
+        gz.write(data)
+    Path(path + ".br").write_bytes(brotli.compress(data, quality=11))
+    return len(data)
 
 
 def precompress(folder: Path, previous: Path | None = None) -> int:
@@ -36,19 +52,27 @@ def precompress(folder: Path, previous: Path | None = None) -> int:
 
     A file hard-linked from ``previous`` (the live output) is unchanged: its copies are linked.
     """
-    count = 0
-    for path in sorted(folder.rglob("*")):
-        if path.suffix not in COMPRESSIBLE or not path.is_file():
-            continue
-        count += 2
-        if _reuse(path, folder, previous):
-            continue
-        data = path.read_bytes()
-        # mtime=0 and no file name inside: the same input gives the same bytes.
-        with (
-            path.with_name(path.name + ".gz").open("wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
-        ):
-            gz.write(data)
-        path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
+    count = compressed = size = 0
+    root = os.fspath(folder)
+    old_root = os.fspath(previous) if previous is not None else None
+    for where, _dirs, files in os.walk(root):
+        relative = os.path.relpath(where, root)
+        for name in sorted(files):
+            if os.path.splitext(name)[1] not in COMPRESSIBLE:
+                continue
+            path = os.path.join(where, name)
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:  # a link to nowhere: nothing to serve
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            count += 2
+            if old_root is not None:
+                old = os.path.normpath(os.path.join(old_root, relative, name))
+                if _reuse(path, info.st_ino, old):
+                    continue
+            size += _compress(path)
+            compressed += 1
+    log.info("compression: %d files compressed (%d kB), the rest linked", compressed, size // 1024)
     return count
