@@ -58,7 +58,9 @@ def test_memory_of_a_forked_worker_counts_shared_pages_once(tmp_path: Path) -> N
     result = measure([sys.executable, "-c", program])
     assert result.returncode == 0
     assert result.peak_rss_mib >= 400  # the block in each process
-    # The block once: about 210 MiB while both processes share it. The peak may catch one
-    # sample that straddles the fork or the worker's exit (CI saw 318 MiB once, with an RSS
-    # sum of 418), so the test asks for what tells PSS from RSS: well below counting twice.
-    assert 200 <= result.peak_mib <= 0.8 * result.peak_rss_mib
+    # The block once: about 210 MiB while both processes share it. Processes are read one
+    # after another, so a sample can count a share twice around the fork or the worker's exit
+    # (CI saw 318 and 345 MiB, with RSS sums of 418): at most half the block more. Counting
+    # the shared block in both processes, as RSS does, would give the RSS sum.
+    assert result.peak_mib >= 200
+    assert result.peak_mib <= result.peak_rss_mib - 50, "the shared block was counted twice"
