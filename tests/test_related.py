@@ -84,7 +84,7 @@ def _reference_signatures(documents: list[related.Terms]) -> list[dict[str, floa
     return result
 
 
-def test_signatures_are_the_definition_to_the_last_bit() -> None:
+def test_signatures_are_the_definition_to_the_last_bit(monkeypatch: pytest.MonkeyPatch) -> None:
     stem = related.stemmer()
     documents = []
     for number in range(400):
@@ -97,7 +97,13 @@ def test_signatures_are_the_definition_to_the_last_bit() -> None:
     assert related.signatures(documents) == expected
     assert sum(len(vector) for vector in expected) > 400 * 10
     # Nearest neighbours from the arrays equal those from the dictionaries.
-    assert related.nearest(found) == related.nearest(expected)
+    neighbours = related.nearest(found)
+    assert neighbours == related.nearest(expected)
+    # In blocks of 64 articles, on two forked workers: the same, entry for entry.
+    monkeypatch.setattr(related, "NEAREST_BLOCK", 64)
+    assert related.nearest(found, jobs=2) == neighbours
+    assert related.nearest(found, jobs=1) == neighbours
+    assert sum(map(len, neighbours)) > 400
     for index in (0, 17, 399):
         shown = documents[index].shown
         assert found.forms(index) == {term: shown[term] for term in expected[index]}

@@ -356,3 +356,42 @@ def test_a_page_is_read_again_only_when_its_file_changed(tmp_path: Path, monkeyp
     page.unlink()
     page.write_text("<main data-pagefind-body><h1>Zwei</h1><p>Text</p></main>", "utf-8")
     assert pagefind.part_digest(page, again) != digest and len(read) == 2
+
+
+def test_the_words_index_is_made_again_only_when_a_shards_words_change(tmp_path: Path) -> None:
+    from opeds.search import pagefind
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+
+    def page(year: str, name: str, text: str, section: str) -> None:
+        path = site / year / name / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'<html lang="de"><body><main data-pagefind-body><h1>{name}</h1>'
+                        f'<span data-pagefind-filter="rubrik:{section}"></span><p>{text}</p>'
+                        "</main></body></html>", encoding="utf-8")  # fmt: skip
+
+    def index() -> tuple[set[str], int]:
+        shutil.rmtree(site / "pagefind", ignore_errors=True)
+        index_site(site, "de", cache, shards=True)
+        words = cache / "pagefind-shards"
+        names = {p.name for p in words.iterdir() if p.name.startswith("words-")}
+        entry = site / "pagefind" / "words" / "pagefind-entry.json"
+        return names, entry.stat().st_ino
+
+    page("2023", "wien", "Der Gemeinderat tagt in Wien", "Kommentar")
+    page("2024", "graz", "Die Murbrücke in Graz", "Kommentar")
+    first, inode = index()
+    # Another section: the 2024 shard is indexed again, its words stay: the same words index.
+    page("2024", "graz", "Die Murbrücke in Graz", "Leitartikel")
+    shards = {p.name for p in (cache / "pagefind-shards").iterdir() if p.is_dir()}
+    again, inode_again = index()
+    assert {p.name for p in (cache / "pagefind-shards").iterdir() if p.is_dir()} > shards
+    assert again == first and inode_again == inode
+    # A new word in 2024: a new words index that holds it.
+    page("2024", "graz", "Die Murbrücke in Graz bei Hochwasser", "Leitartikel")
+    third, inode_third = index()
+    assert len(third - first) == 1 and inode_third != inode
+    fragments = site / "pagefind" / "words" / "fragment"
+    text = " ".join(pagefind.gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
+                    for f in fragments.iterdir())  # fmt: skip
+    assert "hochwasser" in text

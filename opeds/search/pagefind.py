@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
+from opeds.common.atomic import write_atomic
 from opeds.common.stamps import FileFacts
 
 KEEP = 4  # cached indexes kept: enough for a development and a production build side by side
@@ -285,25 +286,30 @@ def index_words(folder: Path, language: str, store: Path, digests: dict[str, str
     that finds what one index of the whole archive would not ("Obama" finding "ob"). The
     search page asks the words index first: it answers, as one index would, which shards
     hold a match (its filter ``shard``), and only those shards' results count.
+
+    The index is kept by the pages it indexes: an edit that leaves every shard's words as
+    they were (a date, a section, a word the shard has elsewhere) reuses it.
     """
-    key = hashlib.sha256(
-        f"{version('pagefind-bin')}/{language}/words/{sorted(digests.items())}".encode()
-    ).hexdigest()
-    cached = store / f"words-{key}"
+    pages = {}
+    for name, digest in digests.items():
+        words = store / f"{digest}.words"
+        if not words.is_file():
+            write_atomic(words, shard_words(store / digest))
+        os.utime(words)
+        text = html.escape(words.read_text(encoding="utf-8"))
+        # No title or other text: the page holds the shard's words and nothing else.
+        pages[name] = (f'<!DOCTYPE html><html lang="{language}"><head></head>'
+                       f'<body data-pagefind-body><span data-pagefind-filter="shard:{name}"></span>'
+                       f"<p>{text}</p></body></html>\n")  # fmt: skip
+    key = hashlib.sha256(f"{version('pagefind-bin')}/{language}/words".encode())
+    for name in sorted(pages):
+        key.update(f"\0{name}\0".encode() + hashlib.sha256(pages[name].encode()).digest())
+    cached = store / f"words-{key.hexdigest()}"
     if not cached.is_dir():
-        site = store / f"words-{key}.site"
+        site = store / f"{cached.name}.site"
         shutil.rmtree(site, ignore_errors=True)
         site.mkdir()
-        for name, digest in digests.items():
-            words = store / f"{digest}.words"
-            if not words.is_file():
-                words.write_text(shard_words(store / digest), encoding="utf-8")
-            os.utime(words)
-            text = html.escape(words.read_text(encoding="utf-8"))
-            # No title or other text: the page holds the shard's words and nothing else.
-            page = (f'<!DOCTYPE html><html lang="{language}"><head></head>'
-                    f'<body data-pagefind-body><span data-pagefind-filter="shard:{name}"></span>'
-                    f"<p>{text}</p></body></html>\n")  # fmt: skip
+        for name, page in pages.items():
             (site / f"{name}.html").write_text(page, encoding="utf-8")
         run_pagefind(site, language)
         (site / "pagefind").rename(cached)

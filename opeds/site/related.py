@@ -357,8 +357,13 @@ def nearest(
     vectors: Sequence[dict[str, float]] | Signatures,
     count: int = RELATED_COUNT,
     min_score: float = MIN_SCORE,
+    jobs: int = 1,
 ) -> list[list[tuple[int, float]]]:
-    """For each vector, the ``count`` most similar others (cosine), ties by position."""
+    """For each vector, the ``count`` most similar others (cosine), ties by position.
+
+    With ``jobs`` above one, blocks of articles are scored in forked workers, with the same
+    result: each block's sums and ranks depend on that block alone.
+    """
     if isinstance(vectors, Signatures):
         total, row, term, weight = vectors.total, vectors.row, vectors.term, vectors.weight
         terms_count = len(vectors.vocabulary)
@@ -379,42 +384,66 @@ def nearest(
     first = np.searchsorted(term[order], np.arange(terms_count))
     rank = np.arange(len(order)) - first[term[order]]
     kept = order[rank < CHAMPIONS]  # still grouped by term
-    champion_row, champion_weight = row[kept], weight[kept]
-    champion_start = np.searchsorted(term[kept], np.arange(terms_count))
-    champion_count = np.bincount(term[kept], minlength=terms_count)
-    result: list[list[tuple[int, float]]] = [[] for _ in range(total)]
+    _BLOCKS.update(
+        row=row, term=term, weight=weight, total=total, count=count, min_score=min_score,
+        champion_row=row[kept], champion_weight=weight[kept],
+        champion_start=np.searchsorted(term[kept], np.arange(terms_count)),
+        champion_count=np.bincount(term[kept], minlength=terms_count),
+    )  # fmt: skip
     # A block of articles at a time: the pairs of one block stay a few MB, whatever the archive.
-    bounds = np.searchsorted(row, np.arange(0, total + NEAREST_BLOCK, NEAREST_BLOCK))
-    for low, high in itertools.pairwise(bounds.tolist()):
-        if low == high:
-            continue
-        entries = np.arange(low, high)
-        fan = champion_count[term[entries]]
-        entry = np.repeat(entries, fan)
-        offset = np.arange(len(entry)) - np.repeat(np.cumsum(fan) - fan, fan)
-        champion = champion_start[term[entry]] + offset
-        left, right = row[entry], champion_row[champion]
-        other = left != right
-        pair = left[other] * total + right[other]
-        pairs, where = np.unique(pair, return_inverse=True)
-        # bincount adds in the order of the entries: the same sums, bit for bit, every run.
-        sums = np.bincount(where, weights=(weight[entry] * champion_weight[champion])[other])
-        # Rounded, so the last bits of a float sum never decide an order.
-        scores = np.round(sums, 9)
-        strong = scores >= min_score  # most pairs share one weak word: drop them before sorting
-        pairs, scores = pairs[strong], scores[strong]
-        first_row, second_row = pairs // total, pairs % total
-        ranked = np.lexsort((second_row, -scores, first_row))
-        place = np.arange(len(ranked)) - np.searchsorted(first_row[ranked], first_row[ranked])
-        chosen = ranked[place < count]
-        for index, other_index, score in zip(
+    bounds = np.searchsorted(row, np.arange(0, total + NEAREST_BLOCK, NEAREST_BLOCK)).tolist()
+    blocks = [(low, high) for low, high in itertools.pairwise(bounds) if low < high]
+    result: list[list[tuple[int, float]]] = [[] for _ in range(total)]
+    try:
+        if jobs > 1 and len(blocks) > 1:
+            with worker_pool(min(jobs, len(blocks))) as pool:
+                found = pool.map(_nearest_block, blocks, chunksize=1)
+        else:
+            found = [_nearest_block(block) for block in blocks]
+    finally:
+        _BLOCKS.clear()
+    for block in found:
+        for index, other_index, score in block:
+            result[index].append((other_index, score))
+    return result
+
+
+_BLOCKS: dict = {}  # what ``_nearest_block`` works on, set by ``nearest`` (also in its workers)
+
+
+def _nearest_block(bounds: tuple[int, int]) -> list[tuple[int, int, float]]:
+    """Score the candidate pairs of the entries from ``low`` to ``high``: a block of articles."""
+    low, high = bounds
+    data = _BLOCKS
+    row, term, weight, total = data["row"], data["term"], data["weight"], data["total"]
+    champion_count, champion_start = data["champion_count"], data["champion_start"]
+    entries = np.arange(low, high)
+    fan = champion_count[term[entries]]
+    entry = np.repeat(entries, fan)
+    offset = np.arange(len(entry)) - np.repeat(np.cumsum(fan) - fan, fan)
+    champion = champion_start[term[entry]] + offset
+    left, right = row[entry], data["champion_row"][champion]
+    other = left != right
+    pair = left[other] * total + right[other]
+    pairs, where = np.unique(pair, return_inverse=True)
+    # bincount adds in the order of the entries: the same sums, bit for bit, every run.
+    sums = np.bincount(where, weights=(weight[entry] * data["champion_weight"][champion])[other])
+    # Rounded, so the last bits of a float sum never decide an order.
+    scores = np.round(sums, 9)
+    strong = scores >= data["min_score"]  # most pairs share one weak word: drop them first
+    pairs, scores = pairs[strong], scores[strong]
+    first_row, second_row = pairs // total, pairs % total
+    ranked = np.lexsort((second_row, -scores, first_row))
+    place = np.arange(len(ranked)) - np.searchsorted(first_row[ranked], first_row[ranked])
+    chosen = ranked[place < data["count"]]
+    return list(
+        zip(
             first_row[chosen].tolist(),
             second_row[chosen].tolist(),
             scores[chosen].tolist(),
             strict=True,
-        ):
-            result[index].append((other_index, score))
-    return result
+        )
+    )
 
 
 def shared_words(
@@ -478,7 +507,7 @@ def link_related(
     """Give each article (in archive order) up to ``count`` related articles by content."""
     documents = cache.all_article_terms(articles, jobs)
     found_signatures = signature_arrays(documents)
-    neighbours = nearest(found_signatures, count)
+    neighbours = nearest(found_signatures, count, jobs=jobs)
     pairs = [(index, other) for index, found in enumerate(neighbours) for other, _ in found]
     words = iter(shared_words_of_pairs(found_signatures, pairs, SHOWN_TERMS))
     for article, found in zip(articles, neighbours, strict=True):
