@@ -14,6 +14,7 @@ from pathlib import Path
 from pelican.writers import Writer
 
 from opeds.common.ownership import MARKER
+from opeds.site import sitemap
 
 #: Paths the build writes itself after Pelican, with what writes them.
 RESERVED_PREFIXES = {"pagefind/": "the search index (Pagefind)"}
@@ -56,6 +57,12 @@ class Claims:
         for key, what in (("JSON_FEED", "the JSON Feed"), ("SITEMAP_SAVE_AS", "the sitemap")):
             if settings.get(key):
                 self.claim(settings[key], what)
+        name = settings.get("SITEMAP_SAVE_AS")
+        context = generators[0].context if generators else {}
+        if name and "archive_years" in context:
+            entries = sitemap.sitemap_entries(context, context["archive_years"])
+            for part in sitemap.part_names(name, len(sitemap.unique_entries(entries))):
+                self.claim(part, "the sitemap")
 
 
 def _describe(template: object, kwargs: dict) -> str:

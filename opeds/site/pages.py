@@ -58,7 +58,8 @@ def write_sitemap(generator, writer) -> None:
     if name:
         entries = sitemap.sitemap_entries(generator.context, generator.context["archive_years"])
         root = generator.settings["SITEURL_ABSOLUTE"]
-        write_text(Path(writer.output_path), name, sitemap.sitemap_xml(entries, root))
+        for file_name, text in sitemap.sitemap_files(name, entries, root).items():
+            write_text(Path(writer.output_path), file_name, text)
 
 
 def record_url_history(generator) -> None:

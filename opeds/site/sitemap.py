@@ -1,8 +1,15 @@
-"""sitemap.xml: every page worth indexing, each dated by the newest article it shows."""
+"""sitemap.xml: every page worth indexing, each dated by the newest article it shows.
+
+The sitemap protocol allows 50,000 URLs per file. A bigger archive gets a sitemap index at
+the sitemap's name, listing parts of at most that many URLs each (``sitemap-1.xml``, ...).
+"""
 
 from __future__ import annotations
 
+import posixpath
 from xml.sax.saxutils import escape
+
+MAX_URLS = 50_000  # per sitemap file (sitemaps.org); 50,000 URLs stay far below its 50 MB
 
 
 def _newest(articles: list) -> str:
@@ -33,13 +40,50 @@ def sitemap_entries(context: dict, years: list) -> list[tuple[str, str]]:
     return entries
 
 
+def part_names(name: str, count: int) -> list[str]:
+    """Name the parts a sitemap of ``count`` URLs is split into; none when one file holds all."""
+    if count <= MAX_URLS:
+        return []
+    stem, suffix = posixpath.splitext(name)
+    return [f"{stem}-{number}{suffix}" for number in range(1, -(-count // MAX_URLS) + 1)]
+
+
+def unique_entries(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return ``entries`` as the sitemap lists them: sorted, each once."""
+    return sorted(set(entries))
+
+
+def sitemap_files(name: str, entries: list[tuple[str, str]], root: str) -> dict[str, str]:
+    """Return each file of the sitemap by its name: ``name`` alone, or an index and its parts."""
+    listed = unique_entries(entries)
+    parts = part_names(name, len(listed))
+    if not parts:
+        return {name: sitemap_xml(listed, root)}
+    files: dict[str, str] = {}
+    index = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for number, part in enumerate(parts):
+        chunk = listed[number * MAX_URLS : (number + 1) * MAX_URLS]
+        files[part] = sitemap_xml(chunk, root)
+        line = f"<sitemap><loc>{escape(f'{root}/{part}')}</loc>"
+        newest = max(lastmod for _path, lastmod in chunk)
+        if newest:
+            line += f"<lastmod>{newest}</lastmod>"
+        index.append(line + "</sitemap>")
+    index.append("</sitemapindex>")
+    files[name] = "\n".join(index) + "\n"
+    return files
+
+
 def sitemap_xml(entries: list[tuple[str, str]], root: str) -> str:
     """Write the sitemap protocol's XML for ``entries``."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for path, lastmod in sorted(set(entries)):
+    for path, lastmod in unique_entries(entries):
         line = f"<url><loc>{escape(f'{root}/{path}')}</loc>"
         if lastmod:
             line += f"<lastmod>{lastmod}</lastmod>"

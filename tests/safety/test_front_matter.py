@@ -138,3 +138,17 @@ def test_a_plain_page_still_builds(tmp_path: Path) -> None:
     output = run(tmp_path, "summary: Ein *kurzer* Anriss mit <em>Betonung</em>.")
     page = soup(output / "2022/01/ein-titel/index.html")
     assert page.find("h1").get_text() == "Ein\xa0Titel" or "Titel" in page.find("h1").get_text()
+
+
+def test_a_sitemap_part_is_claimed_like_the_sitemap(tmp_path: Path, monkeypatch) -> None:
+    """Past the protocol's limit the sitemap is an index of parts; each part is the sitemap's."""
+    from opeds.site import sitemap
+
+    monkeypatch.setattr(sitemap, "MAX_URLS", 4)
+    output = run(tmp_path / "plain", "")
+    index = (output / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<sitemapindex" in index and "/sitemap-1.xml</loc>" in index
+    assert "<urlset" in (output / "sitemap-1.xml").read_text(encoding="utf-8")
+    with pytest.raises(BuildError) as error:
+        run(tmp_path / "clash", "save_as: sitemap-1.xml")
+    assert "the sitemap" in str(error.value) and "sitemap-1.xml" in str(error.value)

@@ -153,6 +153,36 @@ def test_sitemap_dates_every_list_by_its_newest_article() -> None:
     assert "<url><loc>https://x.example/ueber/</loc></url>" in xml
 
 
+def test_a_sitemap_past_the_protocols_limit_becomes_an_index_of_parts(monkeypatch) -> None:
+    import xml.etree.ElementTree as ET
+
+    from opeds.site import sitemap
+
+    entries = [(f"2022/0{n}/a/", f"2022-0{n}-01") for n in range(1, 8)] + [("ueber/", "")]
+    root = "https://x.example/meinung"
+    assert list(sitemap.sitemap_files("sitemap.xml", entries * 2, root)) == ["sitemap.xml"]
+    monkeypatch.setattr(sitemap, "MAX_URLS", 3)
+    files = sitemap.sitemap_files("sitemap.xml", entries * 2, root)  # each URL once
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{{{ns['s']}}}sitemapindex"
+    listed = [(e.findtext("s:loc", namespaces=ns), e.findtext("s:lastmod", namespaces=ns))
+              for e in index.findall("s:sitemap", ns)]  # fmt: skip
+    assert listed == [(f"{root}/sitemap-1.xml", "2022-03-01"),
+                      (f"{root}/sitemap-2.xml", "2022-06-01"),
+                      (f"{root}/sitemap-3.xml", "2022-07-01")]  # fmt: skip
+    found = []
+    for name in ("sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"):
+        urls = ET.fromstring(files[name]).findall("s:url", ns)
+        assert 1 <= len(urls) <= 3
+        found += [u.findtext("s:loc", namespaces=ns).removeprefix(root + "/") for u in urls]
+    assert found == sorted(path for path, _ in set(entries))
+    assert sitemap.part_names("feeds/sitemap.xml", 4) == ["feeds/sitemap-1.xml",
+                                                          "feeds/sitemap-2.xml"]  # fmt: skip
+    assert sitemap.part_names("sitemap.xml", 3) == []
+
+
 def test_plugin_settings_get_defaults_and_each_bad_value_is_named() -> None:
     from opeds.site.settings import DEFAULTS, check_settings
 
