@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from opeds.check import a11y, feeds, links, markup
 from opeds.check.finding import Finding
+from opeds.common.stamps import FileFacts
+
+
+def page_digests(output: Path, store: Path | None) -> dict[str, str]:
+    """Return the SHA-256 of every HTML page by its path; kept in ``store`` by each file's stamp.
+
+    The stamp leaves out the change time, as the build's own reuse of pages does: an unchanged
+    page is hard-linked into each new build, which changes only that. A page written anew has
+    another inode and is read again.
+    """
+    if store is None:
+        return {}
+    facts = FileFacts(store, ctime=False)
+    found = {}
+    root = os.fspath(output)
+    for where, _dirs, files in os.walk(root):
+        for name in files:
+            if name.endswith(".html"):
+                path = os.path.join(where, name)
+
+                def digest(path: str = path) -> str:
+                    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+                found[os.path.relpath(path, root).replace(os.sep, "/")] = str(
+                    facts.fact(Path(path), "sha256", digest)
+                )
+    facts.save()
+    return found
 
 
 def check_site(
@@ -26,13 +56,15 @@ def check_site(
     """
     if not (output / "index.html").is_file():
         return [Finding(str(output), "no built site here (index.html is missing)")]
+    digests = page_digests(output, cache / "check-pages.json" if cache else None)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The Nu checker runs in Java, a process of its own: it checks while this one does the
         # rest (its start alone takes two seconds).
         html_findings = pool.submit(
-            markup.check, output, cache / "check-markup.json" if cache else None
+            markup.check, output, cache / "check-markup.json" if cache else None, digests
         ) if html else None  # fmt: skip
-        findings = links.check(output, siteurl, cache / "check-links.json" if cache else None)
+        findings = links.check(output, siteurl, cache / "check-links.json" if cache else None,
+                               digests)  # fmt: skip
         findings += feeds.check(output)
         if browser:
             findings += a11y.check(output, settings=settings, siteurl=siteurl,

@@ -99,8 +99,17 @@ def _site_files(output: Path) -> tuple[set[str], set[str]]:
     return files, folders
 
 
-def check(output: Path, siteurl: str = "", cache: Path | None = None) -> list[Finding]:
-    """Find broken internal links, missing anchors and javascript: links on every page."""
+def check(
+    output: Path,
+    siteurl: str = "",
+    cache: Path | None = None,
+    digests: dict[str, str] | None = None,
+) -> list[Finding]:
+    """Find broken internal links, missing anchors and javascript: links on every page.
+
+    ``digests`` gives the SHA-256 of pages by their path (see ``page_digests``): those pages
+    are read only when the cache does not know them.
+    """
     files, folders = _site_files(output)
     known: dict[str, dict] = {}
     if cache is not None:
@@ -112,11 +121,17 @@ def check(output: Path, siteurl: str = "", cache: Path | None = None) -> list[Fi
             known = {}
     pages: dict[str, dict] = {}
     used: dict[str, dict] = {}
+    digests = digests or {}
     for name in sorted(f for f in files if f.endswith(".html")):
-        data = (output / name).read_bytes()
-        key = hashlib.sha256(f"{siteurl}\0{name}\0".encode() + data).hexdigest()
+        data = None
+        digest = digests.get(name)
+        if digest is None:
+            data = (output / name).read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+        key = hashlib.sha256(f"{siteurl}\0{name}\0{digest}".encode()).hexdigest()
         entry = known.get(key)
         if entry is None:
+            data = (output / name).read_bytes() if data is None else data
             entry = _page_entry(name, data.decode("utf-8"), siteurl)
         pages[name] = used[key] = entry
     if cache is not None and used.keys() != known.keys():

@@ -58,3 +58,35 @@ def test_a_change_to_the_link_checks_code_parses_every_page_again(
     monkeypatch.setattr(links, "CACHE_VERSION", "the code after an edit")
     assert links.check(seed_site, cache=cache) == []
     assert len(parsed) == sum(1 for _ in seed_site.rglob("*.html"))
+
+
+def test_page_digests_are_kept_by_stamp_and_a_rewritten_page_is_read_and_judged_again(
+    seed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from opeds.check import page_digests
+    from opeds.common import stamps
+
+    monkeypatch.setattr(stamps, "RECENT_NS", -(10**18))  # a page written a moment ago counts
+    site = tmp_path / "site"
+    shutil.copytree(seed_site, site)
+    store, cache = tmp_path / "check-pages.json", tmp_path / "check-links.json"
+    first = page_digests(site, store)
+    assert first == {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                     for p in site.rglob("*.html")}  # fmt: skip
+    assert links.check(site, cache=cache, digests=first) == []
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    assert page_digests(site, store) == first and read == []  # by their stamps, none read
+    # A page written anew (a new inode, as the build writes it) is read and parsed again.
+    home = site / "index.html"
+    text = home.read_text(encoding="utf-8")
+    home.unlink()
+    home.write_text(text.replace('<main id="inhalt">', '<main id="inhalt"><a href="/x/">x</a>', 1),
+                    encoding="utf-8")  # fmt: skip
+    second = page_digests(site, store)
+    assert read == ["index.html"] and second["index.html"] != first["index.html"]
+    findings = links.check(site, cache=cache, digests=second)
+    assert [(f.page, f.message) for f in findings] == [("index.html", "broken link '/x/'")]
