@@ -99,3 +99,30 @@ def test_a_pattern_pelican_refuses_is_refused_alike(pattern: str, error: type) -
         _pelican_expand_settings(article, "save_as")
     with pytest.raises(error):
         expand_url_setting(article, "save_as")
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    ["%Y-%m-%d", "%d. %B %Y", "%A, %d.%m.%Y %H:%M", "%c %x %X", "%z %Z", "%G-W%V-%u",
+     "%-d.%-m.%Y", "%e. %B", "%%Y", "", "März %Y", "%Y%"],
+)  # fmt: skip
+def test_dates_format_as_pelicans_strftime(fmt: str) -> None:
+    from pelican.utils import SafeDatetime, strftime
+
+    from opeds.build.run import plain_strftime
+
+    for date in (SafeDatetime(2024, 3, 5, 9, 3, 7),
+                 SafeDatetime(2024, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+                 SafeDatetime(999, 1, 2)):  # fmt: skip
+        expected = _outcome(strftime, date, fmt)
+        assert _outcome(plain_strftime, date, fmt) == expected, (fmt, date)
+        # The method Pelican calls, patched.
+        assert _outcome(SafeDatetime.strftime, date, fmt) == expected
+
+
+def _outcome(function, *args) -> tuple[str, object]:
+    """What ``function`` gives: its value, or the kind of error it raises ("%Y%" fails)."""
+    try:
+        return "value", function(*args)
+    except Exception as error:
+        return "error", type(error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -9,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from opeds.bench.generate import raw_article
@@ -115,6 +117,18 @@ def test_signatures_are_the_definition_to_the_last_bit(monkeypatch: pytest.Monke
     one_by_one = [related.shared_words(expected[a], expected[b], found.forms(a),
                                        related.SHOWN_TERMS) for a, b in pairs]  # fmt: skip
     assert by_pair == one_by_one
+    # Entries out of their promised order (a document's reversed) are sorted, not misread.
+    low, high = found._bounds(17)
+    order = np.arange(len(found.row))
+    order[low:high] = order[low:high][::-1]
+    shuffled = dataclasses.replace(found, row=found.row[order], term=found.term[order],
+                                   weight=found.weight[order],
+                                   form=[found.form[i] for i in order])  # fmt: skip
+    assert high - low > 2
+    with_17 = [*pairs, (3, 17), (17, 3)]
+    expected_17 = [*one_by_one, *(related.shared_words(expected[a], expected[b], found.forms(a),
+                   related.SHOWN_TERMS) for a, b in with_17[-2:])]  # fmt: skip
+    assert related.shared_words_of_pairs(shuffled, with_17, related.SHOWN_TERMS) == expected_17
     assert sum(map(len, by_pair)) > len(pairs)  # most pairs show words
     assert related.shared_words_of_pairs(found, [(7, 7)], 50) == [tuple(
         documents[7].shown[t] for t in sorted(expected[7], key=lambda t: (-expected[7][t] ** 2, t))

@@ -23,7 +23,7 @@ from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
-from pelican.utils import path_to_url
+from pelican.utils import SafeDatetime, path_to_url
 
 from opeds.build.compress import precompress
 from opeds.build.incremental import (
@@ -231,6 +231,24 @@ class _PlainDate:
 
     def __format__(self, spec: str) -> str:
         return datetime.datetime.strftime(self.date, spec)
+
+
+_pelican_strftime = SafeDatetime.strftime
+
+
+def plain_strftime(date: SafeDatetime, fmt: str, safe: bool = True) -> str:
+    """Pelican's ``SafeDatetime.strftime``, with the C library's for a format it gives alike.
+
+    Pelican formats every date through a regular expression, one directive at a time: its
+    date of each article (``locale_date``) and every sitemap entry cost a second at 50,000
+    articles. See ``_PLAIN_DATE_FORMAT`` for the formats where both agree.
+    """
+    if safe and _PLAIN_DATE_FORMAT.fullmatch(fmt):
+        return datetime.datetime.strftime(date, fmt)
+    return _pelican_strftime(date, fmt, safe)
+
+
+SafeDatetime.strftime = plain_strftime
 
 
 def _url_fields(pattern: str) -> tuple[tuple[str, ...] | None, bool]:

@@ -459,8 +459,8 @@ def shared_words_of_pairs(
 ) -> list[tuple[str, ...]]:
     """``shared_words`` for many pairs of documents at once: the same words, in the same order.
 
-    Each pair's entries are matched by term in one sort of all of them, not in a dictionary
-    of each document's terms (1.4 s for the related op-eds of 10,000 articles).
+    Each pair's entries are matched by term with one binary search over all of them, not in a
+    dictionary of each document's terms (1.4 s for the related op-eds of 10,000 articles).
     """
     if not pairs:
         return []
@@ -481,13 +481,17 @@ def shared_words_of_pairs(
 
     pair_left, entry_left = entries(first)
     pair_right, entry_right = entries(second)
+    # A document's entries run in the string order of their terms, so these keys ascend: each
+    # left entry's partner is found by a binary search, without sorting them all again.
     width = np.int64(len(found.vocabulary))
-    _, left, right = np.intersect1d(
-        pair_left * width + found.term[entry_left],
-        pair_right * width + found.term[entry_right],
-        assume_unique=True,  # a document holds a term once
-        return_indices=True,
-    )
+    key_left = pair_left * width + found.rank[found.term[entry_left]]
+    key_right = pair_right * width + found.rank[found.term[entry_right]]
+    if len(key_right) > 1 and not bool(np.all(key_right[1:] > key_right[:-1])):
+        order = np.argsort(key_right, kind="stable")  # not as the arrays promise: sort them
+        key_right, pair_right, entry_right = key_right[order], pair_right[order], entry_right[order]
+    place = np.minimum(np.searchsorted(key_right, key_left), max(len(key_right) - 1, 0))
+    left = np.flatnonzero(key_right[place] == key_left) if len(key_right) else place[:0]
+    right = place[left]
     pair, entry_left, entry_right = pair_left[left], entry_left[left], entry_right[right]
     # As ``shared_words`` sorts: the product of the weights, largest first, then the term.
     strength = -found.weight[entry_left] * found.weight[entry_right]
