@@ -390,7 +390,12 @@ class IncrementalWriter(Writer):
         folder = os.path.dirname(target)
         made = self.__dict__.setdefault("_made_folders", set())
         if folder not in made:  # a folder holds many pages: ask the file system once
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.mkdir(folder)  # an article's own folder, in a month's that exists: one call
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
             made.add(folder)
         os.link(live, target)
         self._written_files.add(target)  # a second writer of this path still fails
