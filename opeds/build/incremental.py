@@ -32,7 +32,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from opeds.common.atomic import write_atomic
-from opeds.common.stamps import FileFacts, output_stamp
+from opeds.common.stamps import SHA256, FileFacts, output_stamp
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def content_digests(content: Path, facts: FileFacts | None = None) -> dict[str, 
             def digest(path: Path = path) -> str:
                 return hashlib.sha256(path.read_bytes()).hexdigest()
 
-            value = digest() if facts is None else facts.fact(path, "sha256", digest)
+            value = digest() if facts is None else facts.fact(path, "sha256", digest, SHA256)
             found[path.relative_to(content).as_posix()] = str(value)
     return found
 

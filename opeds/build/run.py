@@ -40,7 +40,7 @@ from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.parallel import read_ahead, write_articles_in_parallel
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
-from opeds.common.stamps import FileFacts
+from opeds.common.stamps import MD5, FileFacts
 from opeds.search.pagefind import index_site
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def file_stamp(cacher, filename: str) -> object:
         return hashlib.md5(path.read_bytes()).hexdigest()
 
     try:
-        return bytes.fromhex(str(_BUILD_FACTS[-1].fact(path, "md5", md5)))
+        return bytes.fromhex(str(_BUILD_FACTS[-1].fact(path, "md5", md5, MD5)))
     except OSError:
         return _pelican_file_stamp(cacher, filename)  # Pelican logs why and returns ""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from opeds.check import a11y, feeds, links, markup
 from opeds.check.finding import Finding
-from opeds.common.stamps import FileFacts
+from opeds.common.stamps import SHA256, FileFacts
 
 
 def page_digests(output: Path, store: Path | None) -> dict[str, str]:
@@ -33,7 +33,7 @@ def page_digests(output: Path, store: Path | None) -> dict[str, str]:
                     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
                 found[os.path.relpath(path, root).replace(os.sep, "/")] = str(
-                    facts.fact(Path(path), "sha256", digest)
+                    facts.fact(Path(path), "sha256", digest, SHA256)
                 )
     facts.save()
     return found

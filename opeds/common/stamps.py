@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,22 @@ def output_stamp(info: os.stat_result) -> list[int]:
     return [info.st_ino, info.st_size, info.st_mtime_ns]
 
 
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def hex_digest(length: int) -> Callable[[object], bool]:
+    """Return a check that a kept value is a hexadecimal digest of ``length`` digits."""
+
+    def valid(value: object) -> bool:
+        return isinstance(value, str) and len(value) == length and bool(_HEX.fullmatch(value))
+
+    return valid
+
+
+SHA256 = hex_digest(64)
+MD5 = hex_digest(32)
+
+
 class FileFacts:
     """What was worked out from each file (its digest, a field), kept by its stamp on disk."""
 
@@ -56,8 +73,17 @@ class FileFacts:
                 self.known = {}
         self.used: dict[str, list] = {}
 
-    def fact(self, path: Path, kind: str, work_out: Callable[[], object]) -> object:
-        """Return the ``kind`` fact about ``path``: kept while its stamp is unchanged."""
+    def fact(
+        self,
+        path: Path,
+        kind: str,
+        work_out: Callable[[], object],
+        valid: Callable[[object], bool] | None = None,
+    ) -> object:
+        """Return the ``kind`` fact about ``path``: kept while its stamp is unchanged.
+
+        A kept value that ``valid`` refuses (a damaged cache file) is worked out again.
+        """
         try:
             info = os.stat(path)
         except OSError:
@@ -66,7 +92,8 @@ class FileFacts:
         name = os.fspath(path)
         key = f"{kind}\0{name if os.path.isabs(name) else os.path.abspath(name)}"
         entry = self.known.get(key)
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
+        if (isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp
+                and (valid is None or valid(entry[1]))):  # fmt: skip
             self.used[key] = entry
             return entry[1]
         value = work_out()

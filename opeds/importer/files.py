@@ -16,7 +16,7 @@ from opeds.common import names
 from opeds.common.atomic import TMP_SUFFIX, held_signals, write_atomic
 from opeds.common.frontmatter import read_front_matter
 from opeds.common.ownership import hold
-from opeds.common.stamps import FileFacts
+from opeds.common.stamps import SHA256, FileFacts
 from opeds.common.workers import worker_pool
 from opeds.importer.decide import Action, decide
 from opeds.importer.gazetteer import fingerprint, load_vocabulary
@@ -67,6 +67,14 @@ def _sha256(data: bytes) -> str:
 
 def _digest(data: bytes | None) -> str | None:
     return None if data is None else _sha256(data)
+
+
+def _is_source_id(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_digest_or_none(value: object) -> bool:
+    return value is None or SHA256(value)
 
 
 def _read(path: Path) -> bytes | None:
@@ -123,7 +131,7 @@ def _source_id_of(path: Path, facts: FileFacts | None) -> str | None:
     def read() -> str | None:
         return read_front_matter(path).get("source_id") or None
 
-    return read() if facts is None else facts.fact(path, "source_id", read)
+    return read() if facts is None else facts.fact(path, "source_id", read, _is_source_id)
 
 
 def existing_articles(content: Path) -> dict[str, Path]:
@@ -309,7 +317,7 @@ class _Importer:
         # "X.TXT" is the same source as "X.txt": the id never depends on the extension's case.
         source_id = names.source_id(path.stem + ".txt")
         # Read only when the file changed since its digest was kept (see opeds.common.stamps).
-        digest = str(self.facts.fact(path, "sha256", lambda: _sha256(data())))
+        digest = str(self.facts.fact(path, "sha256", lambda: _sha256(data()), SHA256))
         if source_id in self.ids:
             reason = f"duplicate source: id {source_id} is already in {self.ids[source_id]}"
             return Entry(path.name, ERROR, reason, 1)
@@ -327,7 +335,8 @@ class _Importer:
         recorded = record.output_sha256 if record else ""
         if record and record.source_sha256 == digest and not self.reparse:
             output = self.content / record.output
-            current = self.facts.fact(output, "sha256", lambda: _digest(_read(output)))
+            current = self.facts.fact(output, "sha256", lambda: _digest(_read(output)),
+                                      _is_digest_or_none)  # fmt: skip
             action = decide(recorded, current, None, force=self.force)
             if action is Action.UNCHANGED:
                 return Entry(path.name, UNCHANGED, output=record.output)

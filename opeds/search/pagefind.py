@@ -16,7 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from opeds.common.atomic import write_atomic
-from opeds.common.stamps import FileFacts
+from opeds.common.stamps import SHA256, FileFacts
 
 KEEP = 4  # cached indexes kept: enough for a development and a production build side by side
 SHARDS_FILE = "pagefind/shards.json"
@@ -159,7 +159,7 @@ def part_digest(page: Path, facts: FileFacts) -> bytes:
     def work_out() -> str:
         return hashlib.sha256(indexed_part(page.read_bytes())).hexdigest()
 
-    return bytes.fromhex(str(facts.fact(page, "indexed-part", work_out)))
+    return bytes.fromhex(str(facts.fact(page, "indexed-part", work_out, SHA256)))
 
 
 def _shard_digest(folder: Path, pages: list[Path], language: str, facts: FileFacts) -> str:

@@ -138,3 +138,26 @@ def test_geonames_names_are_kept_in_the_store(tmp_path: Path) -> None:
         assert geonames_places(tmp_path) == fresh  # a broken file is worked out again
     finally:
         geonames_places.cache_clear()
+
+
+def test_a_damaged_kept_value_is_worked_out_again(tmp_path: Path) -> None:
+    import json
+
+    from opeds.common.stamps import SHA256
+
+    path, store = tmp_path / "a.txt", tmp_path / "facts.json"
+    path.write_text("eins")
+    digest = "ab" * 32
+    facts = FileFacts(store)
+    assert facts.fact(path, "sha256", lambda: digest, SHA256) == digest
+    facts.save()
+    data = json.loads(store.read_text())
+    for entry in data["files"].values():
+        entry[1] = "not hex at all"  # valid JSON, damaged value
+    store.write_text(json.dumps(data))
+    worked: list[str] = []
+    again = FileFacts(store)
+    assert again.fact(path, "sha256", lambda: worked.append("x") or digest, SHA256) == digest
+    assert worked == ["x"]
+    # Without a check the damaged value is what was kept.
+    assert FileFacts(store).fact(path, "sha256", lambda: digest) == "not hex at all"
