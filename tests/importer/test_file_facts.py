@@ -133,9 +133,17 @@ def test_geonames_names_are_kept_in_the_store(tmp_path: Path) -> None:
         geonames_places.cache_clear()
         kept.write_text('["Nirgendwo"]', encoding="utf-8")  # proves the next call reads it
         assert geonames_places(tmp_path) == frozenset({"Nirgendwo"})
-        kept.write_text("not json", encoding="utf-8")
+        for broken in ("not json", "5", '{"Wien": 1}', '["Wien", 3]'):
+            kept.write_text(broken, encoding="utf-8")
+            geonames_places.cache_clear()
+            assert geonames_places(tmp_path) == fresh, broken  # worked out again
+        # Another version's file is removed when this one's is written.
+        old = tmp_path / "geonames-places-0000000000000000.json"
+        old.write_text('["Alt"]', encoding="utf-8")
+        kept.unlink()
         geonames_places.cache_clear()
-        assert geonames_places(tmp_path) == fresh  # a broken file is worked out again
+        assert geonames_places(tmp_path) == fresh
+        assert sorted(tmp_path.glob("geonames-places-*.json")) == [kept]
     finally:
         geonames_places.cache_clear()
 
