@@ -81,8 +81,11 @@ def check(
             by_page.setdefault(name, []).append([m.get("lastLine", "?"), m.get("message", "")])
         for page in files:
             known[pages[page]] = by_page.get(page.relative_to(root).as_posix(), [])
-    if cache is not None and todo:
-        write_atomic(cache, json.dumps({"checker": version, "pages": known}))
+    if cache is not None:
+        # Only the pages of this site: the errors of pages long replaced are not kept forever.
+        kept = {digest: known[digest] for digest in sorted(set(pages.values()))}
+        if todo or kept.keys() != known.keys():
+            write_atomic(cache, json.dumps({"checker": version, "pages": kept}))
     return [
         Finding(page.relative_to(root).as_posix(), f"line {line}: {message}")
         for page, digest in pages.items()

@@ -40,6 +40,10 @@ def test_only_changed_pages_go_to_the_checker(
     second = markup.check(site, cache)
     assert {f.page for f in second} == {"archiv/index.html", "index.html", ARTICLE}
     assert [f.message for f in second if f.page == ARTICLE] == ["line 1: planted"]
+    # The cache holds the pages of this site only: index.html's old bytes are gone from it.
+    kept = json.loads(cache.read_text(encoding="utf-8"))["pages"]
+    now = {hashlib.sha256(p.read_bytes()).hexdigest() for p in site.rglob("*.html")}
+    assert set(kept) == now
 
     # Another checker version forgets every kept finding.
     monkeypatch.setattr(markup, "checker_version", lambda: "another-version")
