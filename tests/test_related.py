@@ -117,6 +117,8 @@ def test_signatures_are_the_definition_to_the_last_bit(monkeypatch: pytest.Monke
     one_by_one = [related.shared_words(expected[a], expected[b], found.forms(a),
                                        related.SHOWN_TERMS) for a, b in pairs]  # fmt: skip
     assert by_pair == one_by_one
+    monkeypatch.setattr(related, "PAIRS_AT_ONCE", 7)  # a few pairs at a time: the same
+    assert related.shared_words_of_pairs(found, pairs, related.SHOWN_TERMS) == one_by_one
     # Entries out of their promised order (a document's reversed) are sorted, not misread.
     low, high = found._bounds(17)
     order = np.arange(len(found.row))

@@ -39,7 +39,8 @@ MAX_SHARE = 0.25  # a term in more than a quarter of all articles tells none of 
 MIN_SCORE = 0.08  # cosine below this shares only a stray word or two: better show none
 SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
 CACHE_VERSION = "4"
-NEAREST_BLOCK = 2048  # articles whose candidate pairs are scored at once
+NEAREST_BLOCK = 512  # articles whose candidate pairs are scored at once: about 50 MB
+PAIRS_AT_ONCE = 8192  # pairs of related articles whose shared words are found at once
 PARALLEL_MIN = 64  # fewer new articles than this are counted in the build's own process
 
 # Capitalised words of three letters or more: in German the nouns and names, which carry the
@@ -390,7 +391,7 @@ def nearest(
         champion_start=np.searchsorted(term[kept], np.arange(terms_count)),
         champion_count=np.bincount(term[kept], minlength=terms_count),
     )  # fmt: skip
-    # A block of articles at a time: the pairs of one block stay a few MB, whatever the archive.
+    # A block of articles at a time: the pairs of one block stay bounded, whatever the archive.
     bounds = np.searchsorted(row, np.arange(0, total + NEAREST_BLOCK, NEAREST_BLOCK)).tolist()
     blocks = [(low, high) for low, high in itertools.pairwise(bounds) if low < high]
     result: list[list[tuple[int, float]]] = [[] for _ in range(total)]
@@ -462,6 +463,15 @@ def shared_words_of_pairs(
     Each pair's entries are matched by term with one binary search over all of them, not in a
     dictionary of each document's terms (1.4 s for the related op-eds of 10,000 articles).
     """
+    found_words: list[tuple[str, ...]] = []
+    for start in range(0, len(pairs), PAIRS_AT_ONCE):  # a bounded share of memory at a time
+        found_words += _shared_words_of(found, pairs[start : start + PAIRS_AT_ONCE], limit)
+    return found_words
+
+
+def _shared_words_of(
+    found: Signatures, pairs: Sequence[tuple[int, int]], limit: int
+) -> list[tuple[str, ...]]:
     if not pairs:
         return []
     first, second = (np.array(side, np.int64) for side in zip(*pairs, strict=True))
