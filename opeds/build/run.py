@@ -207,30 +207,12 @@ def file_stamp(cacher, filename: str) -> object:
 FileStampDataCacher._get_file_stamp = file_stamp
 
 
-#: The fields each URL pattern of the settings names, by pattern (None: positional fields),
-#: and whether its dates may be formatted by the C library's strftime (see ``_PlainDate``).
-_URL_FIELDS: dict[str, tuple[tuple[str, ...] | None, bool]] = {}
+#: The fields each URL pattern of the settings names, by pattern (None: positional fields).
+_URL_FIELDS: dict[str, tuple[str, ...] | None] = {}
 _pelican_expand_settings = Content._expand_settings
 #: A date format Pelican's ``strftime`` gives as the C library's does: only the C89 directives
 #: it passes on one by one, none with its ``-`` (no zero padding), no other ``%``.
 _PLAIN_DATE_FORMAT = re.compile(r"(?:%[aAbBcdfGHIjmMpSUuVwWxXyYzZ]|[^%])*")
-
-
-class _PlainDate:
-    """A date that formats as Pelican's ``SafeDatetime`` does, without its per-directive regex.
-
-    For a format ``_PLAIN_DATE_FORMAT`` matches, Pelican's ``strftime`` formats each
-    directive with the C library and joins the pieces: one call gives the same. Pelican's
-    way took a second of a build of 10,000 articles.
-    """
-
-    __slots__ = ("date",)
-
-    def __init__(self, date: datetime.datetime) -> None:
-        self.date = date
-
-    def __format__(self, spec: str) -> str:
-        return datetime.datetime.strftime(self.date, spec)
 
 
 _pelican_strftime = SafeDatetime.strftime
@@ -239,9 +221,10 @@ _pelican_strftime = SafeDatetime.strftime
 def plain_strftime(date: SafeDatetime, fmt: str, safe: bool = True) -> str:
     """Pelican's ``SafeDatetime.strftime``, with the C library's for a format it gives alike.
 
-    Pelican formats every date through a regular expression, one directive at a time: its
-    date of each article (``locale_date``) and every sitemap entry cost a second at 50,000
-    articles. See ``_PLAIN_DATE_FORMAT`` for the formats where both agree.
+    Pelican formats every date through a regular expression, one directive at a time: the
+    dates in the URLs cost a second at 10,000 articles; each article's ``locale_date`` and
+    every sitemap entry another at 50,000. See ``_PLAIN_DATE_FORMAT`` for the formats where
+    both agree; a date in a URL pattern (``{date:%Y}``) is formatted through this too.
     """
     if safe and _PLAIN_DATE_FORMAT.fullmatch(fmt):
         return datetime.datetime.strftime(date, fmt)
@@ -251,11 +234,10 @@ def plain_strftime(date: SafeDatetime, fmt: str, safe: bool = True) -> str:
 SafeDatetime.strftime = plain_strftime
 
 
-def _url_fields(pattern: str) -> tuple[tuple[str, ...] | None, bool]:
+def _url_fields(pattern: str) -> tuple[str, ...] | None:
     if pattern not in _URL_FIELDS:
         names: set[str] | None = set()
-        plain_dates = True
-        for _text, field, spec, conversion in string.Formatter().parse(pattern):
+        for _text, field, _spec, _conversion in string.Formatter().parse(pattern):
             if field is None:
                 continue
             name = re.split(r"[.\[]", field, maxsplit=1)[0]
@@ -263,11 +245,7 @@ def _url_fields(pattern: str) -> tuple[tuple[str, ...] | None, bool]:
                 names = None
                 break
             names.add(name)
-            # An empty format gives str(date), not strftime's empty string: Pelican's way.
-            if name == "date" and (field != name or conversion or not spec
-                                   or not _PLAIN_DATE_FORMAT.fullmatch(spec)):  # fmt: skip
-                plain_dates = False
-        _URL_FIELDS[pattern] = (None if names is None else tuple(sorted(names)), plain_dates)
+        _URL_FIELDS[pattern] = None if names is None else tuple(sorted(names))
     return _URL_FIELDS[pattern]
 
 
@@ -280,7 +258,7 @@ def expand_url_setting(content: Content, key: str, klass: str | None = None) -> 
     """
     fq_key = f"{klass or content.__class__.__name__}_{key}".upper()
     pattern = str(content.settings[fq_key])
-    fields, plain_dates = _url_fields(pattern)
+    fields = _url_fields(pattern)
     if fields is None:
         return _pelican_expand_settings(content, key, klass)
     values = {}
@@ -294,9 +272,7 @@ def expand_url_setting(content: Content, key: str, klass: str | None = None) -> 
         elif name == "lang":
             values[name] = getattr(content, "lang", "en")
         elif name == "date":
-            date = getattr(content, "date", datetime.datetime.now())
-            plain = plain_dates and isinstance(date, datetime.datetime)
-            values[name] = _PlainDate(date) if plain else date
+            values[name] = getattr(content, "date", datetime.datetime.now())
         elif name in ("author", "category"):
             values[name] = getattr(content, name).slug if hasattr(content, name) else ""
         elif name in content.metadata:
