@@ -60,7 +60,7 @@ class Claims:
         name = settings.get("SITEMAP_SAVE_AS")
         context = generators[0].context if generators else {}
         if name and "archive_years" in context:
-            entries = sitemap.sitemap_entries(context, context["archive_years"])
+            entries = sitemap.site_entries(context)
             for part in sitemap.part_names(name, len(sitemap.unique_entries(entries))):
                 self.claim(part, "the sitemap")
 

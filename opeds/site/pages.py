@@ -56,7 +56,7 @@ def write_sitemap(generator, writer) -> None:
     """Write sitemap.xml with the last change of every page taken from its articles."""
     name = generator.settings.get("SITEMAP_SAVE_AS")
     if name:
-        entries = sitemap.sitemap_entries(generator.context, generator.context["archive_years"])
+        entries = sitemap.site_entries(generator.context)
         root = generator.settings["SITEURL_ABSOLUTE"]
         for file_name, text in sitemap.sitemap_files(name, entries, root).items():
             write_text(Path(writer.output_path), file_name, text)

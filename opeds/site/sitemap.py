@@ -40,6 +40,17 @@ def sitemap_entries(context: dict, years: list) -> list[tuple[str, str]]:
     return entries
 
 
+def site_entries(context: dict) -> list[tuple[str, str]]:
+    """Return the sitemap's entries for the build's ``context``, worked out once per build.
+
+    The build claims the sitemap's parts before Pelican writes anything, and the sitemap is
+    written at the end: both ask, and the answer cannot change in between.
+    """
+    if "sitemap_entries" not in context:
+        context["sitemap_entries"] = sitemap_entries(context, context["archive_years"])
+    return context["sitemap_entries"]
+
+
 def part_names(name: str, count: int) -> list[str]:
     """Name the parts a sitemap of ``count`` URLs is split into; none when one file holds all."""
     if count <= MAX_URLS:
