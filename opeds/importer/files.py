@@ -23,7 +23,7 @@ from opeds.importer.gazetteer import fingerprint, load_vocabulary
 from opeds.importer.model import ImportError_
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
-from opeds.importer.render import article_folder, make_slug, render
+from opeds.importer.render import article_folder, make_slug, render, render_body
 from opeds.importer.report import (
     ERROR,
     IMPORTED,
@@ -186,6 +186,10 @@ class Parsed:
     article: object | None
     reason: str = ""
     line: int | None = None
+    # The pure parts of writing its file, made by the worker too: the import's own process
+    # allocates paths and writes files one by one, and was the cold import's slowest step.
+    body: str | None = None  # render_body(article)
+    slug: str | None = None  # make_slug(article), before a clash adds "-2"
 
 
 _VOCABULARY = None  # the vocabulary the forked parsing workers use
@@ -201,9 +205,11 @@ def _parse_batch(paths: list[Path]) -> dict[Path, Parsed]:
             continue
         digest = _sha256(data)
         try:
-            found[path] = Parsed(digest, parse(normalise(decode(data)), _VOCABULARY))
+            article = parse(normalise(decode(data)), _VOCABULARY)
         except ImportError_ as error:
             found[path] = Parsed(digest, None, error.reason, error.line)
+            continue
+        found[path] = Parsed(digest, article, body=render_body(article), slug=make_slug(article))
     return found
 
 
@@ -219,6 +225,7 @@ class _Importer:
         facts: FileFacts | None = None,
     ) -> None:
         self.content = content
+        self.root = content.resolve()  # where every file the import writes must be
         self.sections, self.places, self.force = sections, places, force
         self.facts = facts or FileFacts(None)
         # The geonames names are kept beside the file facts, in the build's cache.
@@ -344,10 +351,11 @@ class _Importer:
                 return self._kept(path.name, source_id, digest, record)
         source = data()
         digest = _sha256(source)  # of the very bytes parsed, should the file have changed since
-        if ahead is not None and ahead.digest == digest:
-            if ahead.article is None:
-                return Entry(path.name, ERROR, ahead.reason, ahead.line)
-            article = ahead.article
+        made = ahead if ahead is not None and ahead.digest == digest else None
+        if made is not None:
+            if made.article is None:
+                return Entry(path.name, ERROR, made.reason, made.line)
+            article = made.article
         else:
             try:
                 vocabulary = load_vocabulary(self.sections, self.places, self.store)
@@ -355,23 +363,25 @@ class _Importer:
             except ImportError_ as error:
                 return Entry(path.name, ERROR, error.reason, error.line)
 
-        output = record.output if record else self._allocate(article)
+        base = made.slug if made is not None and made.slug else make_slug(article)
+        output = record.output if record else self._free_path(article_folder(article), base)
         moved_from = ""
         if record and self._month_changed(record.output, article):
             if self._edited(record) and not self.force:
                 return self._kept(path.name, source_id, digest, record)
             moved_from, output = record.output, self._allocate_moved(record.output, article)
         slug = Path(output).stem
-        new = render(article, slug, source_id, path.name).encode("utf-8")
+        body = made.body if made is not None else None
+        new = render(article, slug, source_id, path.name, body).encode("utf-8")
         target = self.content / output
-        if self.content.resolve() not in target.resolve().parents:
+        if self.root not in target.resolve().parents:
             raise _SourceProblem(f"{output} leads outside {self.content} (a symbolic link?)")
         # A moved file is judged by what is at its old place: that is what the importer wrote.
         current = _read(self.content / moved_from) if moved_from else _read(target)
-        action = decide(recorded, _digest(current), _sha256(new), force=self.force)
+        output_sha256 = _sha256(new)
+        action = decide(recorded, _digest(current), output_sha256, force=self.force)
         if action is Action.KEPT:
             return self._kept(path.name, source_id, digest, record or Record("", "", output, ""))
-        output_sha256 = _sha256(new)
         # Written, recorded and (when moved) its old file removed as one step that Ctrl-C or
         # SIGTERM cannot cut: a file written but not recorded would be imported twice.
         with held_signals():
@@ -435,10 +445,6 @@ class _Importer:
         else:
             reason = "deleted by hand since the last import; --force writes it again"
         return Entry(name, KEPT, reason, output=record.output)
-
-    def _allocate(self, article) -> str:
-        """Choose a free ``YYYY/MM/<slug>.md``: a clash gets ``-2``, ``-3`` …"""
-        return self._free_path(article_folder(article), make_slug(article))
 
     def _free_path(self, folder: str, base: str) -> str:
         """Take ``folder/base.md``, or ``base-2``, ``base-3`` … when that is taken or on disk."""

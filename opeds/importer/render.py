@@ -55,8 +55,18 @@ def front_matter(fields: dict[str, str]) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
-def render(article: Article, slug: str, source_id: str, source_file: str) -> str:
-    """Return the Markdown file for ``article``: front matter, then escaped paragraphs."""
+def render_body(article: Article) -> str:
+    """Return the body of ``article``'s Markdown file: its paragraphs, escaped."""
+    return "\n\n".join(escape_markdown(p) for p in article.paragraphs)
+
+
+def render(
+    article: Article, slug: str, source_id: str, source_file: str, body: str | None = None
+) -> str:
+    """Return the Markdown file for ``article``: front matter, then escaped paragraphs.
+
+    ``body`` is :func:`render_body` of the article when a worker made it already.
+    """
     fields = {
         "title": article.headline,
         "kicker": article.kicker,
@@ -75,5 +85,6 @@ def render(article: Article, slug: str, source_id: str, source_file: str) -> str
         "source_id": source_id,
         "source_file": source_file,
     }
-    body = "\n\n".join(escape_markdown(p) for p in article.paragraphs)
+    if body is None:
+        body = render_body(article)
     return f"{front_matter(fields)}{body}\n"
