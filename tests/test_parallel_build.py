@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import subprocess
 import sys
 import time
@@ -23,23 +25,42 @@ class _Unpicklable(Exception):
 
 
 class FakeWriter:
-    """Records as the build's writer does: the files, the page keys and the claims."""
+    """Records as the build's writer does: the files, the page keys and the claims.
 
-    def __init__(self, fail: str = "", claims: Claims | None = None) -> None:
+    The build's process writes nothing until a worker has written a page (or failed), so
+    both kinds of process write whatever the timing; ``fail`` fails the worker's first page.
+    """
+
+    def __init__(self, fail: bool = False, claims: Claims | None = None, both: bool = True) -> None:
         self.keys = SimpleNamespace(current={}, reused=0)
         self.all_claims = claims or Claims()
         self._written_files: set[str] = set()
-        self.fail = fail
+        self.fail, self.both = fail, both
+        self.parent = os.getpid()
+        self.worker_wrote = multiprocessing.get_context("fork").Event()
 
     def write_file(self, name, template, context, **values) -> None:
-        if name == self.fail:
-            import threading
+        if not self.both:
+            pass
+        elif os.getpid() == self.parent:
+            assert self.worker_wrote.wait(timeout=60), "no worker wrote a page"
+        else:
+            self.worker_wrote.set()
+            if self.fail:
+                import threading
 
-            raise _Unpicklable(f"cannot render {name}", threading.Lock())
+                raise _Unpicklable(f"cannot render {name}", threading.Lock())
         self.all_claims.claim(name, values["article"].source_path)
         self._written_files.add(name)
-        self.keys.current[name] = f"key of {name}"
+        self.keys.current[name] = (
+            f"{name} by {'this process' if os.getpid() == self.parent else 'a worker'}"
+        )
         self.keys.reused += 1
+
+
+@pytest.fixture(autouse=True)
+def _one_article_a_chunk(monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "CHUNK", 1)
 
 
 def _generator(count: int) -> SimpleNamespace:
@@ -56,7 +77,9 @@ def test_what_the_worker_wrote_is_recorded_in_the_build_process() -> None:
     generator, writer = _generator(5), FakeWriter()
     parallel.write_articles_in_parallel(generator, writer.write_file)
     names = {f"{n}/index.html" for n in range(5)}
-    assert set(writer.keys.current) == names  # 0, 2, 4 here; 1 and 3 from the worker
+    assert set(writer.keys.current) == names
+    writers = {key.split(" by ")[1] for key in writer.keys.current.values()}
+    assert writers == {"this process", "a worker"}
     assert writer._written_files == names
     assert writer.keys.reused == 5
     assert set(writer.all_claims.owners) - {MARKER} == names
@@ -69,7 +92,7 @@ def test_an_articles_memoized_content_is_let_go_once_its_page_is_written() -> No
         __hash__ = object.__hash__  # as Pelican's, hashed by identity
 
     memo = Content.__dict__["get_content"].cache
-    generator, writer = _generator(3), FakeWriter()
+    generator, writer = _generator(3), FakeWriter(both=False)
     generator.articles = [Article(**vars(a)) for a in generator.articles]
     other = Article()
     memo[(other, "")] = "kept: not an article of this share"
@@ -88,8 +111,8 @@ def test_an_articles_memoized_content_is_let_go_once_its_page_is_written() -> No
 
 
 def test_an_error_in_the_worker_fails_the_build_with_its_message() -> None:
-    generator, writer = _generator(4), FakeWriter(fail="1/index.html")  # the worker's share
-    with pytest.raises(RuntimeError, match=r"_Unpicklable: cannot render 1/index.html"):
+    generator, writer = _generator(4), FakeWriter(fail=True)
+    with pytest.raises(RuntimeError, match=r"_Unpicklable: cannot render \d/index.html"):
         parallel.write_articles_in_parallel(generator, writer.write_file)
 
 
@@ -98,6 +121,43 @@ def test_a_worker_writing_what_this_process_wrote_is_a_clash() -> None:
     generator.articles[1].save_as = "0/index.html"  # the worker's, and this process's too
     with pytest.raises(OutputClash, match=r"0\.md and 1\.md both write /0/index\.html"):
         parallel.write_articles_in_parallel(generator, FakeWriter().write_file)
+
+
+def test_list_pages_are_written_while_the_workers_write_the_article_pages() -> None:
+    generator, writer = _generator(6), FakeWriter()
+    done = []
+
+    def lists(write) -> None:  # Pelican's next step after the article pages
+        done.append(set(writer._written_files))
+        write("index.html", None, {}, article=SimpleNamespace(source_path="the index"))
+
+    generator.generate_articles = lambda write: parallel.start_article_pages(generator, write)
+    generator.generate_period_archives = lists
+    for step in ("direct_templates", "tags", "categories", "authors", "drafts"):
+        setattr(generator, f"generate_{step}", lambda write: None)
+    generator.settings["RELATIVE_URLS"] = False
+    parallel.generate_pages(generator, writer)
+    assert done == [set()]  # no article page was done in this process when the lists began
+    assert writer._written_files == {"index.html"} | {f"{n}/index.html" for n in range(6)}
+    assert parallel._STARTED == {}
+
+
+def test_a_failing_list_page_stops_the_workers() -> None:
+    generator, writer = _generator(6), FakeWriter()
+    workers = []
+
+    def lists(write) -> None:
+        pool = parallel._STARTED[id(generator)][0]
+        workers.extend(process.pid for process in pool._pool)
+        raise ValueError("a list page failed")
+
+    generator.generate_articles = lambda write: parallel.start_article_pages(generator, write)
+    generator.generate_period_archives = lists
+    generator.settings["RELATIVE_URLS"] = False
+    with pytest.raises(ValueError, match="a list page failed"):
+        parallel.generate_pages(generator, writer)
+    assert parallel._STARTED == {} and parallel._SHARED == {}
+    assert workers and not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
 WORKER_PROGRAM = """

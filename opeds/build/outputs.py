@@ -38,7 +38,9 @@ class Claims:
                 raise OutputClash(f"{source} and {owner} both write /{key}")
         other = self.owners.setdefault(key, source)
         if other != source:
-            raise OutputClash(f"{other} and {source} both write /{key}")
+            # In name order: which claim came first can depend on which process was faster.
+            first, second = sorted((other, source))
+            raise OutputClash(f"{first} and {second} both write /{key}")
 
     def claim_copies(self, generators: list[object], settings: dict) -> None:
         """Claim the theme's static files, the static files and the plugin's own files."""

@@ -25,6 +25,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 from pelican.utils import SafeDatetime, path_to_url
 
+from opeds.build import parallel
 from opeds.build.compress import precompress
 from opeds.build.incremental import (
     IncrementalWriter,
@@ -37,7 +38,7 @@ from opeds.build.incremental import (
     settled_key,
 )
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
-from opeds.build.parallel import read_ahead, write_articles_in_parallel
+from opeds.build.parallel import read_ahead
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import MD5, FileFacts
@@ -281,7 +282,8 @@ def expand_url_setting(content: Content, key: str, klass: str | None = None) -> 
 
 
 Content._expand_settings = expand_url_setting
-ArticlesGenerator.generate_articles = write_articles_in_parallel
+ArticlesGenerator.generate_articles = parallel.start_article_pages
+ArticlesGenerator.generate_pages = parallel.generate_pages
 
 
 def duplicate_urls(generators: list[object]) -> list[str]:
