@@ -160,6 +160,61 @@ def test_a_failing_list_page_stops_the_workers() -> None:
     assert workers and not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
+class _Pool:
+    stopped = False
+
+    def terminate(self) -> None:
+        self.stopped = True
+
+    def join(self) -> None:
+        assert self.stopped
+
+
+def _arriving(results) -> tuple[parallel._ArrivingCache, list[int]]:
+    batches = [["a", "b"], ["c", "d"], ["e"]]
+    taken = []
+
+    class Delivered:  # as Pool.imap: a failed batch raises, the next ones still come
+        def __next__(self):
+            if len(taken) == len(results):
+                raise StopIteration
+            found = results[len(taken)]
+            taken.append(len(taken))
+            if isinstance(found, Exception):
+                raise found
+            return [(path, f"stamp of {path}", f"data of {path}") for path in found]
+
+    cache = parallel._ArrivingCache({"old": "kept"}, batches, Delivered(), _Pool(), 2)
+    return cache, taken
+
+
+def test_the_reader_cache_waits_for_a_file_the_workers_read_and_no_longer() -> None:
+    cache, taken = _arriving([["a", "b"], ["c", "d"], ["e"]])
+    assert cache.get("old") == "kept" and taken == []  # no wait for a file read before
+    assert cache.get("c") == ("stamp of c", "data of c") and taken == [0, 1]
+    assert cache.get("a") == ("stamp of a", "data of a") and taken == [0, 1]
+    assert cache.get("elsewhere", "none") == "none" and taken == [0, 1]
+    pool = cache.pool
+    final = cache.finish()
+    assert type(final) is dict and taken == [0, 1, 2] and pool.stopped
+    assert set(final) == {"old", "a", "b", "c", "d", "e"}
+
+
+def test_a_file_no_worker_could_read_is_left_to_pelican() -> None:
+    cache, _ = _arriving([["a"], ["c", "d"], ["e"]])  # "b" could not be read
+    assert cache.get("b", "read it yourself") == "read it yourself"
+    assert "b" not in cache.finish()
+
+
+def test_a_failed_worker_fails_the_build_once_pelican_has_read_the_rest() -> None:
+    cache, _ = _arriving([["a", "b"], MemoryError("worker out of memory"), ["e"]])
+    assert cache.get("d", "read it yourself") == "read it yourself"
+    assert cache.get("e") == ("stamp of e", "data of e")  # the workers went on
+    with pytest.raises(MemoryError, match="worker out of memory"):
+        cache.finish()
+    assert cache.pool.stopped
+
+
 WORKER_PROGRAM = """
 import os, sys, time
 from opeds.common.workers import worker_pool

@@ -38,7 +38,7 @@ from opeds.build.incremental import (
     settled_key,
 )
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
-from opeds.build.parallel import read_ahead
+from opeds.build.parallel import finish_reading_ahead, read_ahead
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import MD5, FileFacts
@@ -402,6 +402,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     signals.article_generator_finalized.connect(linear_taxonomies)
     signals.article_generator_finalized.connect(drop_reader_cache)
     signals.article_generator_init.connect(read_ahead)
+    signals.article_generator_pretaxonomy.connect(finish_reading_ahead)
     root = logging.getLogger()
     root.addHandler(collector)
     try:
@@ -461,6 +462,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.article_generator_finalized.disconnect(linear_taxonomies)
         signals.article_generator_finalized.disconnect(drop_reader_cache)
         signals.article_generator_init.disconnect(read_ahead)
+        signals.article_generator_pretaxonomy.disconnect(finish_reading_ahead)
+        parallel.stop_workers()
     swap_in(staging, output)
     steps.done("swap")
     log.info("build: %s", steps)
