@@ -31,6 +31,7 @@ import json, logging, sys
 from pathlib import Path
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("opeds.build.run").setLevel(logging.INFO)
+logging.getLogger("opeds.site.content").setLevel(logging.INFO)
 from opeds.build.run import build_site
 args = json.loads(sys.argv[1])
 build_site(Path(args["settings"]), Path(args["content"]), Path(args["output"]),
@@ -184,6 +185,24 @@ def test_typography_code_change(site: Site) -> None:
     files = site.warm_equals_cold()
     assert any("Satz\u2009–".encode() in data for data in files.values())
     assert not any("Satz&nbsp;–".encode() in data for data in files.values())
+
+
+def test_the_typography_cache_keeps_only_what_the_last_build_used(site: Site) -> None:
+    cache = site.cache / "opeds-html"
+    site.build(site.output, site.cache)
+    before = {p.name for p in cache.glob("*/*.html")}
+    path = _articles(site)[7]
+    body = path.read_text(encoding="utf-8").rsplit("\n---\n", 1)[1]
+    word = body.split()[4]
+    _replace(path, f" {word} ", f" {word}y ")
+    log = site.build(site.output, site.cache)
+    after = {p.name for p in cache.glob("*/*.html")}
+    assert len(before - after) == 1 and len(after - before) == 1  # the edited article's
+    # One entry per article text (the new article of an earlier case repeats another's).
+    texts = {p.read_text(encoding="utf-8").rsplit("\n---\n", 1)[1] for p in _articles(site)}
+    assert len(after) == len(texts) >= ARTICLES - 1
+    assert len(list(cache.glob("inline-*.json"))) == 1  # this code version's only
+    assert "typography cache: unused entries removed: 1" in log
 
 
 def test_failed_build_leaves_the_live_output_untouched(site: Site) -> None:

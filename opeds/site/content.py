@@ -29,9 +29,8 @@ def html_cache(settings: dict) -> HtmlCache:
 
 
 def reset_cache_counts(settings: dict) -> None:
-    """Start counting cache hits and misses afresh for a new build."""
-    cache = html_cache(settings)
-    cache.hits = cache.misses = 0
+    """Start counting cache hits and misses, and the entries used, afresh for a new build."""
+    html_cache(settings).start_build()
 
 
 def german_slugs(instance: Article | Page) -> None:
