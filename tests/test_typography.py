@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typogrify.filters import widont as typogrify_widont
 
 from opeds.site import htmlcache
 from opeds.site.htmlcache import HtmlCache
-from opeds.site.typography import educate_html, educate_text, typeset_html, typeset_inline
+from opeds.site.typography import educate_html, educate_text, typeset_html, typeset_inline, widont
 
 NB = "\u00a0"
 
@@ -143,3 +146,30 @@ def test_cache_key_covers_html_language_and_code_version(monkeypatch) -> None:
     assert cache.key("<p>x</p>", "en") != key
     monkeypatch.setattr(htmlcache, "CODE_VERSION", "another-version")
     assert cache.key("<p>x</p>", "de") != key
+
+
+# Pieces of HTML where typogrify's widont pattern decides: words short and longer than the
+# part of a block that ``widont`` searches first, spaces, inline tags (with attributes), block
+# ends and other tags, in upper case too, and a final newline (the pattern's ``$``).
+_PIECES = st.sampled_from([
+    "Wort", "a", "Donaudampfschifffahrtsgesellschaftskapitänsmütze" * 2, "x" * 39, "y" * 41,
+    "1.", "–", "&amp;", " ", "  ", "\n", "\t", "\u00a0", "<p>", "</p>", "<P>", "</P>", "<h2>",
+    "</h2>", "</h7>", "<li>", "</li>", "</dt>", "</dd>", "<div>", "</div>", "<br>", "<br/>",
+    "<pre>", "</pre>", "<a href=\"/x y\">", "</a>", "<em>", "</em>", "<i>", "</i>", "<b class='k'>",
+    "</b>", "<span>", "</span>", "<strong>", "</strong>", "<abbr>", "</abbr>", "<", ">",
+])  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_PIECES, max_size=40))
+def test_widont_gives_typogrifys_string(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert widont(text) == typogrify_widont(text)
+
+
+def test_widont_gives_typogrifys_string_for_real_pages() -> None:
+    pages = sorted((Path(__file__).parent / "golden").rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert widont(text) == typogrify_widont(text), page

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from typogrify.filters import amp, caps, widont
+from typogrify.filters import amp, caps
 
 #: Opening double, closing double, opening single, closing single quote per language.
 QUOTES: dict[str, tuple[str, str, str, str]] = {
@@ -132,6 +132,45 @@ def educate_html(markup: str, lang: str) -> str:
             state.before = part[-1]
             continue
         out.append(_escape_text(_educate(html.unescape(part), lang, state)))
+    return "".join(out)
+
+
+# typogrify's widont pattern, as it is: its replacement is the one given here.
+_WIDONT = re.compile(
+    r"((?:</?(?:a|em|span|strong|i|b)[^>]*>)|[^<>\s])\s+([^<>\s]+\s*(</(a|em|span|strong|i|b)>\s*)*"
+    r"((</(p|h[1-6]|li|dt|dd)>)|$))"
+)
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|dt|dd)>")
+#: Characters before a block's end searched first; a longer last word falls back to the whole.
+_WIDONT_TAIL = 40
+
+
+def widont(text: str) -> str:
+    """typogrify's ``widont``, the same string, in a fraction of the time.
+
+    typogrify tries its pattern at every character of the page (0.7 ms an article, a sixth of
+    a cold build's typesetting). A match cannot hold a block's end (``</p>``, ``</li>`` …)
+    but as its last part, so the text splits after each; within a part only one match can
+    exist, ending at the part's end: the last word, the spaces before it and the one character
+    or inline tag before those. So the pattern is tried on each part's last characters, and
+    on the whole part only when those do not settle it.
+    """
+    out: list[str] = []
+    start = 0
+    ends = [match.end() for match in _BLOCK_END.finditer(text)]
+    if not ends or ends[-1] != len(text):
+        ends.append(len(text))  # the rest, where the pattern's ``$`` may match
+    for end in ends:
+        tail = max(start, end - _WIDONT_TAIL)
+        match = _WIDONT.search(text, tail, end)  # as on text[tail:end]: the pattern has no ^
+        if match is not None and (match.start() > tail or tail == start):
+            out += (text[start : match.start()], match.expand(r"\1&nbsp;\2"),
+                    text[match.end() : end])  # fmt: skip
+        elif match is None and tail == start:
+            out.append(text[start:end])
+        else:  # not settled by the last characters: the whole part, as typogrify does
+            out.append(_WIDONT.sub(r"\1&nbsp;\2", text[start:end]))
+        start = end
     return "".join(out)
 
 
