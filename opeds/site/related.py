@@ -17,7 +17,7 @@ import logging
 import math
 import pickle
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,19 +117,22 @@ class Terms:
 def count_terms(title: str, body: str, stem: Stemmer.Stemmer) -> Terms:
     """Count the stems of ``title`` (weighted) and ``body``, stop words and short words left out."""
     counts: Counter[str] = Counter()
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    seen: Counter[tuple[str, str]] = Counter()  # (stem, word as written) -> times
     for text, weight in ((title, TITLE_WEIGHT), (body, 1)):
-        for word in _WORD.findall(_INVISIBLE.sub("", text)):
-            lower = word.lower()
-            if not word[0].isupper() or lower in STOP_WORDS:
-                continue
-            key = stem.stemWord(lower)
-            counts[key] += weight
-            forms[key][word] += 1
+        words = [(word, lower) for word in _WORD.findall(_INVISIBLE.sub("", text))
+                 if word[0].isupper() and (lower := word.lower()) not in STOP_WORDS]  # fmt: skip
+        # One call for all the words: the stemmer's per-word call cost as much as the stemming.
+        keys = stem.stemWords([lower for _, lower in words])
+        for key, times in Counter(keys).items():
+            counts[key] += times * weight
+        seen.update(zip(keys, (word for word, _ in words), strict=True))
     # The commonest form, ties by the form itself, so the same text always shows the same word.
-    shown = {key: min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
-             for key, seen in forms.items()}  # fmt: skip
-    return Terms.of(counts, shown)
+    best: dict[str, tuple[int, str]] = {}
+    for (key, word), times in seen.items():
+        candidate = (-times, word)
+        if key not in best or candidate < best[key]:
+            best[key] = candidate
+    return Terms.of(counts, {key: word for key, (_, word) in best.items()})
 
 
 def article_texts(article) -> tuple[str, str]:
