@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typogrify.filters import amp as typogrify_amp
 from typogrify.filters import widont as typogrify_widont
 
 from opeds.site import htmlcache
 from opeds.site.htmlcache import HtmlCache
-from opeds.site.typography import educate_html, educate_text, typeset_html, typeset_inline, widont
+from opeds.site.typography import (
+    amp,
+    educate_html,
+    educate_text,
+    typeset_html,
+    typeset_inline,
+    widont,
+)
 
 NB = "\u00a0"
 
@@ -157,6 +165,7 @@ _PIECES = st.sampled_from([
     "</h2>", "</h7>", "<li>", "</li>", "</dt>", "</dd>", "<div>", "</div>", "<br>", "<br/>",
     "<pre>", "</pre>", "<a href=\"/x y\">", "</a>", "<em>", "</em>", "<i>", "</i>", "<b class='k'>",
     "</b>", "<span>", "</span>", "<strong>", "</strong>", "<abbr>", "</abbr>", "<", ">",
+    "&", "&amp;", "&#38;", "&nbsp;", "<a title='&'>", '<img alt="a & b">', "=",
 ])  # fmt: skip
 
 
@@ -167,9 +176,19 @@ def test_widont_gives_typogrifys_string(pieces: list[str]) -> None:
     assert widont(text) == typogrify_widont(text)
 
 
-def test_widont_gives_typogrifys_string_for_real_pages() -> None:
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_PIECES, max_size=40))
+def test_amp_gives_typogrifys_string(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert amp(text) == typogrify_amp(text)
+
+
+def test_widont_and_amp_give_typogrifys_string_for_real_pages() -> None:
     pages = sorted((Path(__file__).parent / "golden").rglob("*.html"))
     assert len(pages) > 20
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert widont(text) == typogrify_widont(text), page
+        for ampersand in ("", " & ", " &amp; "):  # none, and one to wrap
+            changed = text.replace("</h1>", f"{ampersand}</h1>")
+            assert amp(changed) == typogrify_amp(changed), page
