@@ -221,7 +221,10 @@ def index_shards(
     digests = {name: _shard_digest(folder, pages, language, parts)
                for name, pages in groups.items()}  # fmt: skip
     parts.save()
-    missing = [name for name in groups if not (store / digests[name]).is_dir()]
+    # The largest first: two at a time, the last to start are the shortest, so neither core
+    # waits long for the other at the end.
+    missing = sorted((name for name in groups if not (store / digests[name]).is_dir()),
+                     key=lambda name: (-len(groups[name]), name))  # fmt: skip
 
     def build(name: str) -> None:
         subdir = f"pagefind/{name}"
