@@ -3,11 +3,12 @@
 Pelican reads and writes the articles one after another in one process. Two steps of a build
 are shared out to forked worker processes, which start with Pelican's state as it is:
 
-- Reading ahead: before Pelican's reading loop starts, the articles its reader cache does not
+- Reading ahead: as Pelican's reading loop starts, the articles its reader cache does not
   hold yet are read by the workers with the same Markdown reader; each result goes into
   Pelican's reader cache with the file's stamp, and its HTML is typeset into our HTML cache.
-  Pelican's loop then finds both caches filled and only builds the article objects. A file a
-  worker cannot read is left out: Pelican reads it itself and reports the error as always.
+  Pelican's loop, at the same time, waits for each file's entry and only builds the article
+  objects. A file a worker cannot read is left out: Pelican reads it itself and reports the
+  error as always; a worker that fails fails the build once the loop is done.
 - Writing: the article pages are shared out between this process and the workers, each
   rendering (or linking from the live output) a chunk at a time with the build's writer; the
   workers start first, while this process writes Pelican's list pages. Each worker
@@ -88,8 +89,8 @@ def read_ahead(generator) -> None:
 def finish_reading_ahead(generator) -> None:
     """Take what the workers still read into Pelican's reader cache, as a plain dict; stop them.
 
-    A worker's failure fails the build here. Called again (a build that failed), it only
-    stops the workers.
+    A worker's failure fails the build here. (A build that fails before this point has its
+    workers stopped by :func:`stop_workers`.)
     """
     readers = getattr(generator, "readers", None)
     cache = getattr(readers, "_cache", None)
@@ -118,7 +119,7 @@ class _ArrivingCache(dict):
         self.taken += 1
         try:
             results = next(self.results)
-        except Exception as error:  # raised by finish(); Pelican reads what is left itself
+        except Exception as error:  # raised by finish(); Pelican reads this batch itself
             self.error = self.error or error
             results = []
         for path, stamp, data in results:
