@@ -10,7 +10,12 @@ from pathlib import Path
 
 import brotli
 
+from opeds.common.workers import worker_pool
+
 log = logging.getLogger(__name__)
+
+#: Fewer files to compress than this stay in the build's process: forking would cost more.
+PARALLEL_MIN_FILES = 64
 
 #: Files a static host may serve precompressed; images and fonts gain nothing.
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"}
@@ -47,12 +52,15 @@ def _compress(path: str) -> int:
     return len(data)
 
 
-def precompress(folder: Path, previous: Path | None = None) -> int:
+def precompress(folder: Path, previous: Path | None = None, jobs: int = 1) -> int:
     """Write deterministic ``.gz`` and ``.br`` siblings of every text file; return their count.
 
     A file hard-linked from ``previous`` (the live output) is unchanged: its copies are linked.
+    The others are compressed on ``jobs`` processes: Brotli's best quality takes a few
+    milliseconds a page, so a first publish of 10,000 articles spent minutes on one core.
     """
-    count = compressed = size = 0
+    count = size = 0
+    todo: list[str] = []
     root = os.fspath(folder)
     old_root = os.fspath(previous) if previous is not None else None
     for where, _dirs, files in os.walk(root):
@@ -72,7 +80,11 @@ def precompress(folder: Path, previous: Path | None = None) -> int:
                 old = os.path.normpath(os.path.join(old_root, relative, name))
                 if _reuse(path, info.st_ino, old):
                     continue
-            size += _compress(path)
-            compressed += 1
-    log.info("compression: %d files compressed (%d kB), the rest linked", compressed, size // 1024)
+            todo.append(path)
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        with worker_pool(jobs) as pool:
+            size = sum(pool.imap_unordered(_compress, todo, chunksize=16))
+    else:
+        size = sum(map(_compress, todo))
+    log.info("compression: %d files compressed (%d kB), the rest linked", len(todo), size // 1024)
     return count

@@ -44,6 +44,7 @@ from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_targ
 from opeds.common.stamps import MD5, FileFacts
 from opeds.search.pagefind import index_site
 from opeds.site.content import html_cache
+from opeds.site.settings import build_jobs
 
 log = logging.getLogger(__name__)
 KEEP_CACHES = 4  # reader caches kept: a development and a production build, and a spare
@@ -440,7 +441,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             if findings:
                 raise BuildError("the checks failed:\n  " + "\n  ".join(map(str, findings)))
         if compress:
-            precompress(staging, previous=output)
+            precompress(staging, previous=output, jobs=build_jobs(settings))
             steps.done("compression")
         written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
         settled = settled_key(read, content_digests(content, facts), written, base_key, options)

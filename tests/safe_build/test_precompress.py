@@ -52,3 +52,19 @@ def test_unchanged_files_link_their_copies_and_changed_ones_get_new_copies(tmp_p
     assert inode(staging / "bare/index.html.gz") != inode(live / "bare/index.html.gz")
     assert (live / "bare" / "index.html.gz").read_bytes() == live_gz
     assert (live / "changed" / "index.html").read_text(encoding="utf-8").startswith("<p>changed")
+
+
+def test_compressing_on_two_processes_gives_the_same_copies(tmp_path: Path) -> None:
+    folders = {jobs: tmp_path / f"jobs-{jobs}" for jobs in (1, 2)}
+    for folder in folders.values():
+        for number in range(80):  # enough to be shared out
+            _write(folder / f"{number}/index.html", f"<p>Seite {number} " + "Wort " * number)
+    counts = {jobs: precompress(folder, jobs=jobs) for jobs, folder in folders.items()}
+    assert counts == {1: 160, 2: 160}
+
+    def copies(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in folder.rglob("*") if p.suffix in {".gz", ".br"}}  # fmt: skip
+
+    assert len(copies(folders[2])) == 160
+    assert copies(folders[2]) == copies(folders[1])
