@@ -49,3 +49,28 @@ def test_only_changed_pages_go_to_the_checker(
     monkeypatch.setattr(markup, "checker_version", lambda: "another-version")
     third = markup.check(site, cache)
     assert {f.page for f in third} == {"archiv/index.html", "index.html"}
+
+
+def test_runs_share_the_pages_out_by_the_length_of_their_paths() -> None:
+    files = [Path("/s") / ("x" * n) for n in (10, 20, 5, 300, 1, 1)]
+    chunks = markup._chunks(files, limit=40)
+    assert [p for chunk in chunks for p in chunk] == files  # every page once, in order
+    sizes = [sum(len(str(p)) + 1 for p in chunk) for chunk in chunks]
+    assert [len(chunk) for chunk in chunks] == [2, 1, 1, 2]  # the long path in a run alone
+    assert all(size <= 40 for size, chunk in zip(sizes, chunks, strict=True) if len(chunk) > 1)
+
+
+def test_errors_are_told_to_their_pages_over_several_runs(
+    seed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(seed_site, site)
+    _break(site, "archiv/index.html")
+    _break(site, ARTICLE)
+    runs = []
+    run = markup._run
+    monkeypatch.setattr(markup, "_run", lambda java, files: runs.append(files) or run(java, files))
+    monkeypatch.setattr(markup, "CHUNK_BYTES", 200)  # a page or two per run
+    found = markup.check(site)
+    assert len(runs) > 2
+    assert {f.page for f in found} == {"archiv/index.html", ARTICLE}
