@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,10 +21,19 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A browser that leaves a page drops its other requests: nothing is lost, and the
+        # traceback the standard server prints for it read like a failed check.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True):
     """Return a threading HTTP server for ``folder`` (port 0: any free port)."""
     handler = _QuietHandler if quiet else SimpleHTTPRequestHandler
-    return ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(folder)))
+    return _Server((host, port), functools.partial(handler, directory=str(folder)))
 
 
 @contextlib.contextmanager
