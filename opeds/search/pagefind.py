@@ -233,6 +233,8 @@ def index_shards(
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(folder / subdir, tmp, copy_function=os.link)  # one inode, never rewritten
         tmp.rename(store / digests[name])
+        # Its words for the words index now, while the other thread's Pagefind run goes on.
+        shard_words_file(store, digests[name])
 
     # Both cores: Pagefind runs in its own process, so threads only wait for it.
     with ThreadPoolExecutor(max_workers=jobs or min(2, os.cpu_count() or 1)) as pool:
@@ -281,6 +283,14 @@ def shard_words(index: Path) -> str:
     return " ".join(sorted(words))
 
 
+def shard_words_file(store: Path, digest: str) -> Path:
+    """Return the file of the words of the cached shard index ``digest``; write it if missing."""
+    words = store / f"{digest}.words"
+    if not words.is_file():
+        write_atomic(words, shard_words(store / digest))
+    return words
+
+
 def index_words(folder: Path, language: str, store: Path, digests: dict[str, str]) -> None:
     """Index one page per shard with that shard's words into ``pagefind/words/``.
 
@@ -295,9 +305,7 @@ def index_words(folder: Path, language: str, store: Path, digests: dict[str, str
     """
     pages = {}
     for name, digest in digests.items():
-        words = store / f"{digest}.words"
-        if not words.is_file():
-            write_atomic(words, shard_words(store / digest))
+        words = shard_words_file(store, digest)
         os.utime(words)
         text = html.escape(words.read_text(encoding="utf-8"))
         # No title or other text: the page holds the shard's words and nothing else.
