@@ -218,13 +218,7 @@ def index_shards(
     groups = shard_pages(folder, undated)
     # Without the change time: linking an unchanged page into the new output changes it.
     parts = FileFacts(store / PARTS_FILE, ctime=False)
-    digests = {name: _shard_digest(folder, pages, language, parts)
-               for name, pages in groups.items()}  # fmt: skip
-    parts.save()
-    # The largest first: two at a time, the last to start are the shortest, so neither core
-    # waits long for the other at the end.
-    missing = sorted((name for name in groups if not (store / digests[name]).is_dir()),
-                     key=lambda name: (-len(groups[name]), name))  # fmt: skip
+    digests: dict[str, str] = {}
 
     def build(name: str) -> None:
         subdir = f"pagefind/{name}"
@@ -236,17 +230,28 @@ def index_shards(
         # Its words for the words index now, while the other thread's Pagefind run goes on.
         shard_words_file(store, digests[name])
 
-    # Both cores: Pagefind runs in its own process, so threads only wait for it.
+    # Both cores: Pagefind runs in its own process, so threads only wait for it. A shard's run
+    # starts as soon as its pages are hashed, while the next shard's are; the largest first,
+    # so the last to start are the shortest and neither core waits long for the other at the
+    # end. The shards already indexed are linked into place meanwhile.
     with ThreadPoolExecutor(max_workers=jobs or min(2, os.cpu_count() or 1)) as pool:
-        list(pool.map(build, missing))
+        runs, cached = [], []
+        for name in sorted(groups, key=lambda name: (-len(groups[name]), name)):
+            digests[name] = _shard_digest(folder, groups[name], language, parts)
+            if (store / digests[name]).is_dir():
+                cached.append(name)
+            else:
+                runs.append(pool.submit(build, name))
+        parts.save()
+        for name in cached:
+            shutil.copytree(store / digests[name], folder / "pagefind" / name,
+                            copy_function=os.link)  # fmt: skip
+        for run in runs:
+            run.result()
     listing = []
     names = sorted(groups, key=shard_order)  # the order "newest first" shows them in
     for name in names:
-        cached = store / digests[name]
-        target = folder / "pagefind" / name
-        if not target.exists():
-            shutil.copytree(cached, target, copy_function=os.link)
-        os.utime(cached)  # most recently used
+        os.utime(store / digests[name])  # most recently used
         year = name if _YEAR.match(name) else None
         listing.append(
             {"name": name, "year": year, "path": f"pagefind/{name}/", "pages": len(groups[name])}
