@@ -293,3 +293,34 @@ def test_command_takes_sections_and_places(dirs, tmp_path) -> None:
     text = (content / "2022/01/lokal.md").read_text(encoding="utf-8")
     assert "category: Aus der Region\ndateline: Teltow-Fläming\n" in text
     assert text.endswith("---\nNeue Radwege entstehen.\n")
+
+
+def test_state_saves_grow_apart_as_they_grow_slower(tmp_path: Path, monkeypatch) -> None:
+    # A save of a big state takes long: the next is due only when saving stays a tenth of the
+    # import's time, and never sooner than a second after the last.
+    content = tmp_path / "content"
+    content.mkdir()
+    importer = files._Importer(content, (), (), False)
+    clock = [100.0]
+    monkeypatch.setattr(files.time, "monotonic", lambda: clock[0])
+    saved = []
+    monkeypatch.setattr(importer, "save", lambda: saved.append(clock[0]))
+    importer.saved_at = 100.0
+    for seconds, due in ((0.01, 1.0), (0.5, 5.0), (2.0, 20.0)):
+        importer.save_seconds = seconds
+        clock[0] = importer.saved_at + due - 0.01
+        importer.checkpoint()
+        assert saved == [], (seconds, due)
+        clock[0] = importer.saved_at + due
+        importer.checkpoint()
+        assert saved == [clock[0]], (seconds, due)
+        saved.clear()
+        importer.saved_at = clock[0]
+
+
+def test_a_save_records_how_long_it_took(dirs) -> None:
+    _sources, content = dirs
+    importer = files._Importer(content, (), (), False)
+    importer.save()
+    assert (content / STATE_FILE).is_file()
+    assert 0 < importer.save_seconds < 5

@@ -75,6 +75,7 @@ def killed_import(sources: Path, content: Path, replaces: int, before: bool, eve
 
             atomic.os.replace = dying_replace
             files.CHECKPOINT_SECONDS = 0.0 if every else 1e9
+            files.CHECKPOINT_SHARE = float("inf") if every else 0.1
             ingest(sources, content)
         finally:
             os._exit(0)
