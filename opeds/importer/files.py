@@ -23,7 +23,7 @@ from opeds.importer.gazetteer import fingerprint, load_vocabulary
 from opeds.importer.model import ImportError_
 from opeds.importer.normalise import decode, normalise
 from opeds.importer.parse import parse
-from opeds.importer.render import article_folder, make_slug, render, render_body
+from opeds.importer.render import article_folder, make_slug, render
 from opeds.importer.report import (
     ERROR,
     IMPORTED,
@@ -191,8 +191,8 @@ class Parsed:
     line: int | None = None
     # The pure parts of writing its file, made by the worker too: the import's own process
     # allocates paths and writes files one by one, and was the cold import's slowest step.
-    body: str | None = None  # render_body(article)
     slug: str | None = None  # make_slug(article), before a clash adds "-2"
+    text: bytes | None = None  # the file as render() makes it with that slug
 
 
 _VOCABULARY = None  # the vocabulary the forked parsing workers use
@@ -212,7 +212,9 @@ def _parse_batch(paths: list[Path]) -> dict[Path, Parsed]:
         except ImportError_ as error:
             found[path] = Parsed(digest, None, error.reason, error.line)
             continue
-        found[path] = Parsed(digest, article, body=render_body(article), slug=make_slug(article))
+        slug = make_slug(article)
+        text = render(article, slug, names.source_id(path.stem + ".txt"), path.name)
+        found[path] = Parsed(digest, article, slug=slug, text=text.encode("utf-8"))
     return found
 
 
@@ -375,8 +377,10 @@ class _Importer:
                 return self._kept(path.name, source_id, digest, record)
             moved_from, output = record.output, self._allocate_moved(record.output, article)
         slug = Path(output).stem
-        body = made.body if made is not None else None
-        new = render(article, slug, source_id, path.name, body).encode("utf-8")
+        if made is not None and made.text is not None and slug == made.slug:
+            new = made.text  # the worker rendered it with this very slug
+        else:
+            new = render(article, slug, source_id, path.name).encode("utf-8")
         target = self.content / output
         if self.root not in target.resolve().parents:
             raise _SourceProblem(f"{output} leads outside {self.content} (a symbolic link?)")

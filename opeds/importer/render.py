@@ -60,13 +60,8 @@ def render_body(article: Article) -> str:
     return "\n\n".join(escape_markdown(p) for p in article.paragraphs)
 
 
-def render(
-    article: Article, slug: str, source_id: str, source_file: str, body: str | None = None
-) -> str:
-    """Return the Markdown file for ``article``: front matter, then escaped paragraphs.
-
-    ``body`` is :func:`render_body` of the article when a worker made it already.
-    """
+def render(article: Article, slug: str, source_id: str, source_file: str) -> str:
+    """Return the Markdown file for ``article``: front matter, then escaped paragraphs."""
     fields = {
         "title": article.headline,
         "kicker": article.kicker,
@@ -85,6 +80,4 @@ def render(
         "source_id": source_id,
         "source_file": source_file,
     }
-    if body is None:
-        body = render_body(article)
-    return f"{front_matter(fields)}{body}\n"
+    return f"{front_matter(fields)}{render_body(article)}\n"
