@@ -13,7 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
-from opeds.site import htmlcache
+from opeds.site import reader
 from tests.golden_site import CONTENT, build_golden
 from tests.support import ROOT, soup, tree
 
@@ -26,7 +26,7 @@ def test_warm_cache_build_typesets_nothing_and_gives_the_same_site(
     def fail(markup: str, lang: str) -> str:
         raise AssertionError("an unchanged article was typeset again")
 
-    monkeypatch.setattr(htmlcache, "finish", fail)
+    monkeypatch.setattr(reader, "finish", fail)
     assert build_golden(tmp_path / "out", golden_builds["cache"]) == []
     assert tree(tmp_path / "out") == tree(golden_builds["cold"])
 
@@ -161,9 +161,9 @@ def test_reading_and_writing_on_two_cores_gives_the_same_site(
     assert f"read ahead: {articles} of {articles} new articles on 2 cores" in caplog.text
     assert f"articles: {articles} pages on 2 cores" in caplog.text
     assert tree(tmp_path / "out") == tree(golden_builds["cold"])
-    # The workers typeset the articles into the HTML cache; Pelican's loop finds them there
-    # and typesets only the one page, which is not read ahead.
-    assert f"typography cache: {articles} reused, 1 typeset" in caplog.text
+    # The workers' reader typesets the articles; Pelican's process typesets only the one page,
+    # which is not read ahead.
+    assert "typography: 1 articles and pages typeset in this process" in caplog.text
 
 
 def test_read_ahead_leaves_a_broken_article_to_pelican_which_names_it(tmp_path: Path) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typogrify.filters import amp as typogrify_amp
 from typogrify.filters import widont as typogrify_widont
 
-from opeds.site import htmlcache
-from opeds.site.htmlcache import HtmlCache
+from opeds.site import reader, titlecache
+from opeds.site.titlecache import TitleCache
 from opeds.site.typography import (
     amp,
     educate_html,
@@ -106,22 +107,20 @@ def test_inline_titles_are_escaped_before_markup_is_added() -> None:
     assert title.striptags() == f"<script>alert(1)</script> &{NB}„x“"
 
 
-def test_cache_typesets_once_then_reads_from_disk(tmp_path: Path, monkeypatch) -> None:
-    cache = HtmlCache(tmp_path)
-    first = cache.finished('<p>"Hallo" - Welt</p>', "de")
-    assert (cache.hits, cache.misses) == (0, 1)
+def test_the_reader_gives_finished_html_its_word_count_and_language(tmp_path: Path) -> None:
+    from pelican.settings import DEFAULT_CONFIG
 
-    def fail(html: str, lang: str) -> str:
-        raise AssertionError("typeset again although cached")
-
-    monkeypatch.setattr(htmlcache, "finish", fail)
-    again = HtmlCache(tmp_path)  # a new build process: only the files remain
-    assert again.finished('<p>"Hallo" - Welt</p>', "de") == first
-    assert (again.hits, again.misses) == (1, 0)
+    source = tmp_path / "a.md"
+    source.write_text('Title: T\nLang: en\n\n"Hello" - world <script>x</script>\n', "utf-8")
+    found = reader.MarkdownReader(dict(DEFAULT_CONFIG))
+    content, meta = found.read(str(source))
+    assert content == reader.finish(markdown.markdown('"Hello" - world <script>x</script>'), "en")
+    assert "“Hello”" in content and "<script>" not in content
+    assert (meta[reader.WORDS], meta[reader.LANG]) == (2, "en")  # the script and its text go
 
 
 def test_titles_are_typeset_once_then_read_from_the_cache(tmp_path: Path, monkeypatch) -> None:
-    cache = HtmlCache(tmp_path)
+    cache = TitleCache(tmp_path)
     title = cache.inline('Die EU & der "Euro" - ein Streit', "de")
     label = cache.inline('Die EU & der "Euro" - ein Streit', "de", keep_last_words=False)
     assert title == typeset_inline('Die EU & der "Euro" - ein Streit', "de")
@@ -132,8 +131,8 @@ def test_titles_are_typeset_once_then_read_from_the_cache(tmp_path: Path, monkey
     def fail(text: str, lang: str, *, keep_last_words: bool = True) -> str:
         raise AssertionError("typeset again although cached")
 
-    monkeypatch.setattr(htmlcache.typography, "typeset_inline", fail)
-    again = HtmlCache(tmp_path)  # a new build process: only the files remain
+    monkeypatch.setattr(titlecache.typography, "typeset_inline", fail)
+    again = TitleCache(tmp_path)  # a new build process: only the files remain
     assert again.inline('Die EU & der "Euro" - ein Streit', "de") == title
     assert again.inline('Die EU & der "Euro" - ein Streit', "de", False) == label
     again.save_inline()
@@ -143,17 +142,8 @@ def test_titles_are_typeset_once_then_read_from_the_cache(tmp_path: Path, monkey
         'de|0|Die EU & der "Euro" - ein Streit': str(label),
     }
     before = again.inline_path
-    monkeypatch.setattr(htmlcache, "CODE_VERSION", "another-version")
+    monkeypatch.setattr(titlecache, "CODE_VERSION", "another-version")
     assert again.inline_path != before
-
-
-def test_cache_key_covers_html_language_and_code_version(monkeypatch) -> None:
-    cache = HtmlCache(Path("unused"))
-    key = cache.key("<p>x</p>", "de")
-    assert cache.key("<p>y</p>", "de") != key
-    assert cache.key("<p>x</p>", "en") != key
-    monkeypatch.setattr(htmlcache, "CODE_VERSION", "another-version")
-    assert cache.key("<p>x</p>", "de") != key
 
 
 # Pieces of HTML where typogrify's widont pattern decides: words short and longer than the

@@ -5,7 +5,7 @@ are shared out to forked worker processes, which start with Pelican's state as i
 
 - Reading ahead: as Pelican's reading loop starts, the articles its reader cache does not
   hold yet are read by the workers with the same Markdown reader; each result goes into
-  Pelican's reader cache with the file's stamp, and its HTML is typeset into our HTML cache.
+  Pelican's reader cache with the file's stamp, its HTML finished by our reader.
   Pelican's loop, at the same time, waits for each file's entry and only builds the article
   objects. A file a worker cannot read is left out: Pelican reads it itself and reports the
   error as always; a worker that fails fails the build once the loop is done.
@@ -34,7 +34,6 @@ from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
 from opeds.common.workers import worker_pool
-from opeds.site.content import html_cache
 from opeds.site.settings import build_jobs
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def _least(settings: dict) -> int:
 
 
 def read_ahead(generator) -> None:
-    """Start filling Pelican's reader cache and our HTML cache for every article not cached yet.
+    """Start filling Pelican's reader cache for every article it does not hold yet.
 
     The workers read in the order of Pelican's own loop, which starts at once: its cache hands
     each file's entry over as it arrives (:class:`_ArrivingCache`), so building the article
@@ -143,19 +142,14 @@ class _ArrivingCache(dict):
 
 
 def _read_batch(paths: list[str]) -> list[tuple[str, object, tuple]]:
-    """Read ``paths`` as Pelican's reader would; typeset each into the HTML cache."""
+    """Read ``paths`` as Pelican's reader would (ours finishes the HTML, see opeds.site.reader)."""
     readers = _SHARED["readers"]
-    settings = readers.settings
-    cache = html_cache(settings)
     results = []
     for path in paths:
         try:
             stamp = readers._get_file_stamp(path)
             content, metadata = readers.readers[file_suffix(path)].read(path)
             metadata = _filter_discardable_metadata(metadata)
-            if content:
-                lang = metadata.get("lang") or settings.get("DEFAULT_LANG", "de")
-                cache.finished_with_words(content, lang)
         except Exception:  # Pelican reads it again and reports the error
             continue
         results.append((path, stamp, (content, metadata)))

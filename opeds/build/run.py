@@ -43,7 +43,7 @@ from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import MD5, FileFacts
 from opeds.search.pagefind import index_site
-from opeds.site.content import html_cache
+from opeds.site.content import title_cache
 from opeds.site.settings import build_jobs
 
 log = logging.getLogger(__name__)
@@ -447,9 +447,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         settled = settled_key(read, content_digests(content, facts), written, base_key, options)
         keys.save(staging, settled if start_key else "")
         facts.save()
-        # The build succeeded and asked for every article's typography: drop what it did not.
-        if pruned := html_cache(settings).prune():
-            log.info("typography cache: unused entries removed: %d", pruned)
+        if pruned := title_cache(settings).prune():
+            log.info("typography cache: files of other code versions removed: %d", pruned)
         steps.done("keys")
     except BuildError:
         shutil.rmtree(staging, ignore_errors=True)

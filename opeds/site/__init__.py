@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pelican import signals
 
-from opeds.site import content, pages, settings, undated
+from opeds.site import content, pages, reader, settings, undated
 
 
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(settings.configure)
+    signals.readers_init.connect(reader.use_finishing_reader)
     signals.generator_init.connect(settings.install_translations)
     signals.article_generator_context.connect(undated.date_undated)
     signals.content_object_init.connect(content.typeset_content)

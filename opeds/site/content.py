@@ -9,28 +9,29 @@ from markupsafe import Markup
 from pelican.contents import Article, Content, Page
 
 from opeds.common.names import german_slug
-from opeds.site import fields, metadata, undated
-from opeds.site.htmlcache import HtmlCache
+from opeds.site import fields, metadata, reader, undated
+from opeds.site.titlecache import TitleCache
 
 log = logging.getLogger(__name__)
 
 # One cache per cache folder, so builds with different settings in one process stay apart.
-_CACHES: dict[str, HtmlCache] = {}
+_CACHES: dict[str, TitleCache] = {}
 _INLINE_FIELDS = ("kicker", "dateline", "image_caption", "image_credit")
 
 
-def html_cache(settings: dict) -> HtmlCache:
-    """Return the HTML cache of this build's cache folder."""
+def title_cache(settings: dict) -> TitleCache:
+    """Return the cache of typeset titles of this build's cache folder."""
     # The build gives the cache root; Pelican's own CACHE_PATH is a folder per settings.
     root = str(settings.get("OPEDS_CACHE_PATH") or settings["CACHE_PATH"])
     if root not in _CACHES:  # asked once per article: a path built each time costs
-        _CACHES[root] = HtmlCache(Path(root) / "opeds-html")
+        _CACHES[root] = TitleCache(Path(root) / "opeds-html")
     return _CACHES[root]
 
 
 def reset_cache_counts(settings: dict) -> None:
-    """Start counting cache hits and misses, and the entries used, afresh for a new build."""
-    html_cache(settings).start_build()
+    """Start counting what this process typesets afresh for a new build."""
+    title_cache(settings).start_build()
+    reader.finished_here = 0
 
 
 def german_slugs(instance: Article | Page) -> None:
@@ -63,9 +64,14 @@ def typeset_content(instance: object) -> None:
         undated.undated_url(instance)
     lang = getattr(instance, "lang", None) or instance.settings.get("DEFAULT_LANG", "de")
     words = 0
-    cache = html_cache(instance.settings)
-    if instance._content is not None:
-        instance._content, words = cache.finished_with_words(instance._content, lang)
+    if instance.metadata.get(reader.WORDS) is not None:  # finished by our reader
+        words = instance.metadata[reader.WORDS]
+        if instance.metadata.get(reader.LANG) != lang:  # a language from outside the file
+            raise ValueError(f"typeset as {instance.metadata.get(reader.LANG)!r} but its "
+                             f"language is {lang!r}: give lang in its front matter")  # fmt: skip
+    elif instance._content:  # not read by our reader (a test's article, another reader)
+        instance._content, words = reader.finished_text(instance._content, lang)
+    cache = title_cache(instance.settings)
     instance.title = cache.inline(getattr(instance, "title", ""), lang)
     for key in _INLINE_FIELDS:
         value = getattr(instance, key, "")
@@ -109,7 +115,6 @@ Content.save_as = property(saved_as)
 
 
 def report_cache(pelican) -> None:
-    """Log how many articles the HTML cache saved from being typeset again."""
-    cache = html_cache(pelican.settings)
-    cache.save_inline()
-    log.info("typography cache: %d reused, %d typeset", cache.hits, cache.misses)
+    """Keep the typeset titles; log how many articles and pages this process typeset."""
+    title_cache(pelican.settings).save_inline()
+    log.info("typography: %d articles and pages typeset in this process", reader.finished_here)
