@@ -119,6 +119,25 @@ def test_the_reader_gives_finished_html_its_word_count_and_language(tmp_path: Pa
     assert (meta[reader.WORDS], meta[reader.LANG]) == (2, "en")  # the script and its text go
 
 
+def test_html_our_reader_finished_is_not_typeset_again_nor_for_another_language(
+    tmp_path: Path,
+) -> None:
+    from pelican.contents import Page
+    from pelican.settings import DEFAULT_CONFIG
+
+    from opeds.site.content import typeset_content
+
+    settings = dict(DEFAULT_CONFIG, OPEDS_CACHE_PATH=str(tmp_path))
+    # As the reader left it: typeset already, so straight quotes here are the text's own.
+    done = {"title": "T", "lang": "de", reader.WORDS: 2, reader.LANG: "de"}
+    page = Page('<p>"Hallo" Welt</p>', metadata=done, settings=settings)
+    typeset_content(page)  # the plugin may have run it already: a second time changes nothing
+    assert page._content == '<p>"Hallo" Welt</p>' and page.word_count == 2
+    # Typeset for English, but its language is German (given from outside the file).
+    with pytest.raises(ValueError, match="typeset as 'en' but its language is 'de'"):
+        typeset_content(Page("<p>x</p>", metadata={**done, reader.LANG: "en"}, settings=settings))
+
+
 def test_titles_are_typeset_once_then_read_from_the_cache(tmp_path: Path, monkeypatch) -> None:
     cache = TitleCache(tmp_path)
     title = cache.inline('Die EU & der "Euro" - ein Streit', "de")
