@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from opeds.bench import run_bench
@@ -64,3 +65,21 @@ def test_memory_of_a_forked_worker_counts_shared_pages_once(tmp_path: Path) -> N
     # the shared block in both processes, as RSS does, would give the RSS sum.
     assert result.peak_mib >= 200
     assert result.peak_mib <= result.peak_rss_mib - 50, "the shared block was counted twice"
+
+
+def test_a_costly_memory_poll_is_made_less_often(monkeypatch) -> None:
+    from opeds.bench import measure as measuring
+
+    calls = []
+
+    def costly(pid: int) -> tuple[int, int]:  # as reading big processes' page tables costs
+        calls.append(pid)
+        time.sleep(0.02)
+        return 0, 0
+
+    monkeypatch.setattr(measuring, "tree_memory", costly)
+    result = measuring.measure([sys.executable, "-c", "import time; time.sleep(1.0)"])
+    assert result.returncode == 0
+    # A poll costing 20 ms may come every 400 ms (5 % of a core): three or four in a second,
+    # where every 50 ms would make fourteen.
+    assert 1 <= len(calls) <= 5, calls

@@ -11,6 +11,12 @@ from pathlib import Path
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 POLL_SECONDS = 0.05
+#: A poll of the memory may cost at most this share of one core. Reading a process's PSS
+#: makes the kernel walk its page tables: 10 ms for a process of 550 MB, measured alone. Every
+#: 50 ms, the three processes of one of our builds at 10,000 articles (1.1 GB resident) cost
+#: about a third of a core, taken from a build that keeps both cores busy; a plain Pelican
+#: build, one process on one core, lost nothing to it: the other core was idle.
+POLL_SHARE = 0.05
 
 
 @dataclass
@@ -85,7 +91,8 @@ def measure(command: list[str], *, watch: Path | None = None, env=None) -> Measu
     """Run ``command``; count files in ``watch`` that are new or were written again.
 
     CPU time comes from ``wait4`` (the child and every descendant it waited for); peak memory
-    from polling /proc, because ``ru_maxrss`` is the largest single process, not the tree.
+    from polling /proc, because ``ru_maxrss`` is the largest single process, not the tree:
+    every 50 ms, or less often when a poll costs more than ``POLL_SHARE`` of a core.
     """
     before = _inodes(watch) if watch else set()
     started = time.perf_counter()
@@ -96,9 +103,11 @@ def measure(command: list[str], *, watch: Path | None = None, env=None) -> Measu
     def poll() -> None:
         nonlocal peak, peak_rss
         while not done.is_set():
+            began = time.perf_counter()
             pss, rss = tree_memory(process.pid)
             peak, peak_rss = max(peak, pss), max(peak_rss, rss)
-            done.wait(POLL_SECONDS)
+            cost = time.perf_counter() - began
+            done.wait(max(POLL_SECONDS, cost / POLL_SHARE - cost))
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
