@@ -166,6 +166,9 @@ class _Pool:
     def terminate(self) -> None:
         self.stopped = True
 
+    def close(self) -> None:
+        self.stopped = True
+
     def join(self) -> None:
         assert self.stopped
 
@@ -246,3 +249,29 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"  # a zombie has died and waits only to be reaped
+
+
+# A build holds SIGTERM around steps that must not be cut in half (``held_signals``): its
+# handler only notes the signal. A worker forked meanwhile inherits that handler, and Pool's
+# ``terminate`` stops workers with SIGTERM, so it then waited for them for ever.
+HELD_SIGNAL_PROGRAM = """
+import os, signal, sys
+from opeds.common.workers import worker_pool
+signal.signal(signal.SIGTERM, lambda signum, frame: None)
+for _ in range(3):
+    with worker_pool(2) as pool:
+        assert pool.map(abs, [-1, -2, -3]) == [1, 2, 3]
+try:
+    with worker_pool(2) as pool:
+        pool.map(abs, [-1])
+        raise KeyError("stopped")
+except KeyError:
+    pass
+print("done", flush=True)
+"""
+
+
+def test_a_pool_ends_although_its_workers_inherited_a_sigterm_handler() -> None:
+    done = subprocess.run([sys.executable, "-c", HELD_SIGNAL_PROGRAM], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, "done\n"), done.stderr

@@ -127,11 +127,13 @@ class _ArrivingCache(dict):
         self.pending.difference_update(batch)
 
     def finish(self) -> dict:
+        finished = False
         try:
             while self.pending:
                 self._take()
+            finished = True
         finally:
-            _stop(self.pool)
+            _stop(self.pool, finished)
             if self.pool in _READING:
                 _READING.remove(self.pool)
         if self.error is not None:
@@ -201,11 +203,13 @@ def finish_article_pages(generator) -> None:
         return
     pool, pending, write, jobs, count = started
     writer = _writer_of(write)
+    finished = False
     try:
         _write_chunks(generator, write)
         results = pending.get()
+        finished = True
     finally:
-        _stop(pool)
+        _stop(pool, finished)
     keys, claims = writer.keys, writer.all_claims
     for result in results:
         if isinstance(result, BaseException):
@@ -245,8 +249,12 @@ def stop_workers() -> None:
     _STARTED.clear()
 
 
-def _stop(pool) -> None:
-    pool.terminate()
+def _stop(pool, finished: bool = False) -> None:
+    """Stop ``pool``: its workers exit by themselves once ``finished``, else they are killed."""
+    if finished:
+        pool.close()  # a signal is left to failures: see ``worker_pool``
+    else:
+        pool.terminate()
     pool.join()
     _SHARED.clear()
 
