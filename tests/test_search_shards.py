@@ -8,6 +8,7 @@ must agree, and "newest first" is in date order across the years with the undate
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import urllib.parse
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from opeds.search.pagefind import SearchIndexError, index_site
+from opeds.search.pagefind import SearchIndexError, index_site, index_word, run_pagefind
 from tests.golden_site import CONTENT, SITEURL
 from tests.support import ROOT, serve
 
@@ -395,3 +396,63 @@ def test_the_words_index_is_made_again_only_when_a_shards_words_change(tmp_path:
     text = " ".join(pagefind.gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
                     for f in fragments.iterdir())  # fmt: skip
     assert "hochwasser" in text
+
+
+# Words as op-eds write them, with the punctuation around them (and some that matters).
+TOKENS = """(berlin), berlin berlin. „berlin“ "berlin" #berlin berlin* _berlin berlin's ärger!
+    straße. -straße -- covid19, covid19 (70/66/69/66) eu-mitglied. e.v. z.b. 1968, 12,99 %
+    [a] a\\ x÷ ja? ja! \u201aja\u2018 «ja» ja… ja—nein ja-nein ~ja~ {ja} <ja> @ja ja@ 🌦️ja ja🌦️"""
+
+
+def _cbor(data: bytes, at: int = 0) -> tuple[object, int]:
+    """Decode the CBOR value at ``at`` (the kinds a Pagefind index chunk holds); and its end."""
+    kind, size = data[at] >> 5, data[at] & 31
+    at += 1
+    if size >= 24:
+        width = 1 << (size - 24)
+        size, at = int.from_bytes(data[at : at + width], "big"), at + width
+    if kind == 0:
+        return size, at
+    if kind == 1:
+        return -1 - size, at
+    if kind == 3:
+        return data[at : at + size].decode(), at + size
+    if kind == 4:
+        items = []
+        for _ in range(size):
+            item, at = _cbor(data, at)
+            items.append(item)
+        return items, at
+    raise AssertionError(f"CBOR kind {kind} in a Pagefind index: not expected by this test")
+
+
+def _indexed_words(folder: Path, words: list[str]) -> dict[str, int]:
+    """Index one page of ``words``; return each index word with the positions it has."""
+    html_words = " ".join(words).replace("&", "&amp;").replace("<", "&lt;")
+    folder.mkdir()
+    (folder / "index.html").write_text(
+        f'<!DOCTYPE html><html lang="de"><body data-pagefind-body><p>{html_words}</p></body>'
+        "</html>\n",
+        encoding="utf-8",
+    )
+    run_pagefind(folder, "de")
+    found: dict[str, int] = {}
+    for chunk in (folder / "pagefind" / "index").iterdir():
+        value, _ = _cbor(gzip.decompress(chunk.read_bytes()).removeprefix(b"pagefind_dcd"))
+        for word, pages, *_ in value[0]:
+            found[word] = sum(len(page[1]) for page in pages)
+    return found
+
+
+def test_a_word_without_the_punctuation_pagefind_ignores_gives_pagefind_the_same_words(
+    tmp_path: Path,
+) -> None:
+    written = TOKENS.lower().split()
+    kept = sorted({index_word(token) for token in written})
+    assert len(kept) < len(set(written)) - 10  # many were the same word to Pagefind
+    assert {"covid19,", "„berlin“", "#berlin", "berlin*", "_berlin", "e.v.", "x÷"} <= set(kept)
+    as_written = _indexed_words(tmp_path / "written", sorted(set(written)))
+    as_kept = _indexed_words(tmp_path / "kept", kept)
+    assert "berlin" in as_kept and "covid" in as_kept  # a part Pagefind split off is there
+    # The same index words; each at fewer places, which the words index does not use.
+    assert as_kept.keys() == as_written.keys()

@@ -274,6 +274,27 @@ def index_shards(
 
 #: The words index: one page per shard holding every word that shard's index knows.
 WORDS = "words"
+WORDS_FORMAT = 2  # the name of a shard's words file says how its words were written
+
+#: ASCII punctuation that Pagefind drops from the ends of a word without indexing any part of
+#: it apart (it splits a word at punctuation, but a part it splits off the end is empty). Not
+#: ``#`` and ``*``, which its emoji rule matches, nor ``_``, which begins its own markers.
+_EDGE = re.escape("!\"$%&'(),-./:;<=>?@[\\]^`{|}~")
+#: A word of lowercase Latin letters between such punctuation: "(berlin)," is "berlin" to
+#: Pagefind. Other letters, digits and any punctuation within a word can make Pagefind index
+#: more than the word's letters (its parts: "covid19," gives "covid" and "19" too).
+_PLAIN_WORD = re.compile(rf"[{_EDGE}]*([a-zß-öø-ÿ]+)[{_EDGE}]*")
+
+
+def index_word(token: str) -> str:
+    """Return ``token`` (lowercase) without the punctuation Pagefind would ignore around it.
+
+    Both give Pagefind the same index words; one of them is enough in the words index, whose
+    Pagefind run takes time by the words of its pages (a third of them at 10,000 synthetic
+    op-eds, four fifths in the real corpus).
+    """
+    found = _PLAIN_WORD.fullmatch(token)
+    return found[1] if found else token
 
 
 def shard_words(index: Path) -> str:
@@ -285,12 +306,12 @@ def shard_words(index: Path) -> str:
         # Pagefind searches the metadata too (title, kicker, date): a word there is found.
         for text in (record.get("content", ""), *record.get("meta", {}).values()):
             words.update(text.lower().split())
-    return " ".join(sorted(words))
+    return " ".join(sorted({index_word(word) for word in words}))
 
 
 def shard_words_file(store: Path, digest: str) -> Path:
     """Return the file of the words of the cached shard index ``digest``; write it if missing."""
-    words = store / f"{digest}.words"
+    words = store / f"{digest}.words{WORDS_FORMAT}"
     if not words.is_file():
         write_atomic(words, shard_words(store / digest))
     return words
