@@ -22,6 +22,8 @@ from opeds.site.typography import (
     typeset_inline,
     widont,
 )
+from tests.corpus import CorpusSite
+from tests.support import ROOT
 
 NB = "\u00a0"
 
@@ -117,6 +119,37 @@ def test_the_reader_gives_finished_html_its_word_count_and_language(tmp_path: Pa
     assert content == reader.finish(markdown.markdown('"Hello" - world <script>x</script>'), "en")
     assert "“Hello”" in content and "<script>" not in content
     assert (meta[reader.WORDS], meta[reader.LANG]) == (2, "en")  # the script and its text go
+
+
+# Documents that leave state in a Markdown instance: abbreviations, link references,
+# footnotes, front matter with a formatted field. Each next one uses what the one before
+# defined, which a fresh Markdown does not know.
+STATEFUL = [
+    "Title: A\nSummary: Die *EZB* [hier][x]\n\nDie EZB[^1] [dort][x].\n\n"
+    "*[EZB]: Europäische Zentralbank\n[x]: https://example.org/x\n[^1]: Eine Fußnote.\n",
+    "Title: B\n\nDie EZB [dort][x] und eine Fußnote[^1].\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "Title: C\nLang: en\n\nTitle: not front matter here\n\nThe ECB[^1].\n\n[^1]: Its own.\n",
+    "No front matter at all, an EZB and [x].\n",
+]
+
+
+def test_one_markdown_for_every_file_reads_as_a_new_one_each_time(
+    tmp_path: Path, corpus_site: CorpusSite
+) -> None:
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    files = []
+    for number, text in enumerate(STATEFUL * 2):
+        files.append(tmp_path / f"{number}.md")
+        files[-1].write_text(text, encoding="utf-8")
+    files += sorted(corpus_site.content.rglob("*.md"))[:300]
+    kept = reader.MarkdownReader(settings)
+    once = [kept.read(str(path)) for path in files]
+    assert kept._markdown is not None  # one Markdown, reused: the case under test
+    afresh = [reader.MarkdownReader(settings).read(str(path)) for path in files]
+    assert once == afresh
+    assert "Zentralbank" not in once[1][0] and "EZB" in once[1][0]  # the state was there
 
 
 def test_html_our_reader_finished_is_not_typeset_again_nor_for_another_language(
