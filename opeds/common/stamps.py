@@ -91,7 +91,8 @@ class FileFacts:
         stamp = stamp_of(info) if self.ctime else output_stamp(info)
         name = os.fspath(path)
         key = f"{kind}\0{name if os.path.isabs(name) else os.path.abspath(name)}"
-        entry = self.known.get(key)
+        # Worked out already in this run, or kept from an earlier one.
+        entry = self.used.get(key) or self.known.get(key)
         if (isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp
                 and (valid is None or valid(entry[1]))):  # fmt: skip
             self.used[key] = entry

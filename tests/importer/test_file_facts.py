@@ -54,6 +54,26 @@ def test_a_fact_is_kept_while_the_file_is_unchanged(tmp_path: Path) -> None:
     assert FileFacts(store).fact(tmp_path / "missing", "text", lambda: None) is None
 
 
+def test_a_fact_worked_out_in_this_run_is_not_worked_out_again(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("eins")
+    calls: list[str] = []
+
+    def digest() -> str:
+        calls.append("read")
+        return path.read_text()
+
+    facts = FileFacts(None)  # Pelican asks for each file's stamp up to three times a build
+    assert [facts.fact(path, "text", digest) for _ in range(3)] == ["eins"] * 3
+    assert calls == ["read"]
+    path.write_text("zwei")  # a new stamp
+    assert facts.fact(path, "text", digest) == "zwei" and len(calls) == 2
+    monkeypatch.setattr(stamps, "RECENT_NS", 3 * 10**9)
+    path.write_text("drei")  # changed a moment ago: it may change again within its stamp
+    assert [facts.fact(path, "text", digest) for _ in range(2)] == ["drei"] * 2
+    assert len(calls) == 4
+
+
 def test_a_recently_changed_file_is_read_again(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(stamps, "RECENT_NS", 3 * 10**9)
     path, store = tmp_path / "a.txt", tmp_path / "facts.json"
