@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -164,6 +165,33 @@ def test_reading_and_writing_on_two_cores_gives_the_same_site(
     # The workers' reader typesets the articles; Pelican's process typesets only the one page,
     # which is not read ahead.
     assert "typography: 1 articles and pages typeset in this process" in caplog.text
+
+
+def test_the_build_process_does_not_hash_again_what_the_workers_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opeds.build import run
+    from opeds.common import stamps
+
+    monkeypatch.setattr(stamps, "RECENT_NS", -(10**18))  # the golden files are new here
+    hashed: list[str] = []
+
+    class Counting:  # hashlib, counting the MD5s of Pelican's stamps in this process
+        def __getattr__(self, name: str) -> object:
+            return getattr(hashlib, name)
+
+        def md5(self, data: bytes) -> object:
+            hashed.append(data[:80])
+            return hashlib.md5(data)
+
+    monkeypatch.setattr(run, "hashlib", Counting())
+    build_golden(tmp_path / "out", tmp_path / "cache", PARALLEL_MIN_ARTICLES=1, BUILD_JOBS=2)
+    # Hashed here (workers count in their own copy of the list): the one page, which no worker
+    # reads, and the first article of the workers' one batch, whose stamp Pelican asks for
+    # before it waits for the batch. The other articles' stamps came with the batch.
+    articles = len(list(CONTENT.glob("[0-9]*/**/*.md")))
+    assert articles > 2 and len(hashed) == 2
+    assert any(b"slug: ueber" in start for start in hashed)
 
 
 def test_read_ahead_leaves_a_broken_article_to_pelican_which_names_it(tmp_path: Path) -> None:

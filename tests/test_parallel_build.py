@@ -185,7 +185,7 @@ def _arriving(results) -> tuple[parallel._ArrivingCache, list[int]]:
             taken.append(len(taken))
             if isinstance(found, Exception):
                 raise found
-            return [(path, f"stamp of {path}", f"data of {path}") for path in found]
+            return [(path, f"stamp of {path}", f"data of {path}", {}) for path in found]
 
     cache = parallel._ArrivingCache({"old": "kept"}, batches, Delivered(), _Pool(), 2)
     return cache, taken

@@ -33,6 +33,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
+from opeds.common.stamps import PELICAN_MD5, RUNNING
 from opeds.common.workers import worker_pool
 from opeds.site.settings import build_jobs
 
@@ -121,9 +122,11 @@ class _ArrivingCache(dict):
         except Exception as error:  # raised by finish(); Pelican reads this batch itself
             self.error = self.error or error
             results = []
-        for path, stamp, data in results:
+        for path, stamp, data, learned in results:
             self[path] = (stamp, data)
             self.read += 1
+            if RUNNING:  # the stamp: Pelican asks this process for it again
+                RUNNING[-1].adopt(learned)
         self.pending.difference_update(batch)
 
     def finish(self) -> dict:
@@ -143,8 +146,12 @@ class _ArrivingCache(dict):
         return dict(self)
 
 
-def _read_batch(paths: list[str]) -> list[tuple[str, object, tuple]]:
-    """Read ``paths`` as Pelican's reader would (ours finishes the HTML, see opeds.site.reader)."""
+def _read_batch(paths: list[str]) -> list[tuple[str, object, tuple, dict]]:
+    """Read ``paths`` as Pelican's reader would (ours finishes the HTML, see opeds.site.reader).
+
+    Each file comes with the facts behind its stamp, which the build's process would
+    otherwise work out again by reading the file.
+    """
     readers = _SHARED["readers"]
     results = []
     for path in paths:
@@ -154,7 +161,8 @@ def _read_batch(paths: list[str]) -> list[tuple[str, object, tuple]]:
             metadata = _filter_discardable_metadata(metadata)
         except Exception:  # Pelican reads it again and reports the error
             continue
-        results.append((path, stamp, (content, metadata)))
+        learned = RUNNING[-1].learned(PELICAN_MD5, path) if RUNNING else {}
+        results.append((path, stamp, (content, metadata), learned))
     return results
 
 

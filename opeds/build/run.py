@@ -41,7 +41,7 @@ from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.parallel import finish_reading_ahead, read_ahead
 from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
-from opeds.common.stamps import MD5, FileFacts
+from opeds.common.stamps import MD5, PELICAN_MD5, RUNNING, FileFacts
 from opeds.search.pagefind import index_site
 from opeds.site.content import title_cache
 from opeds.site.settings import build_jobs
@@ -184,8 +184,6 @@ def linear_period_archives(generator, sorted_articles, articles, settings):
 
 ArticlesGenerator._build_period_archives = linear_period_archives
 
-#: The file facts of the running build, for Pelican's file stamps (set by ``_build``).
-_BUILD_FACTS: list[FileFacts] = []
 _pelican_file_stamp = FileStampDataCacher._get_file_stamp
 
 
@@ -194,7 +192,7 @@ def file_stamp(cacher, filename: str) -> object:
 
     Pelican hashes every content file up to three times a build to judge its caches.
     """
-    if not _BUILD_FACTS or cacher.settings.get("CHECK_MODIFIED_METHOD") != "md5":
+    if not RUNNING or cacher.settings.get("CHECK_MODIFIED_METHOD") != "md5":
         return _pelican_file_stamp(cacher, filename)
     path = Path(filename)
 
@@ -202,7 +200,7 @@ def file_stamp(cacher, filename: str) -> object:
         return hashlib.md5(path.read_bytes()).hexdigest()
 
     try:
-        return bytes.fromhex(str(_BUILD_FACTS[-1].fact(path, "md5", md5, MD5)))
+        return bytes.fromhex(str(RUNNING[-1].fact(path, PELICAN_MD5, md5, MD5)))
     except OSError:
         return _pelican_file_stamp(cacher, filename)  # Pelican logs why and returns ""
 
@@ -412,11 +410,11 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # Pelican's objects live until its run ends: the cycle collector, passing over them all
         # again and again while the run allocates, would find nothing. It runs once, after.
         gc.disable()
-        _BUILD_FACTS.append(facts)
+        RUNNING.append(facts)
         try:
             Pelican(settings).run()
         finally:
-            _BUILD_FACTS.remove(facts)
+            RUNNING.remove(facts)
             gc.unfreeze()
             gc.enable()
         release_memory()

@@ -57,6 +57,18 @@ SHA256 = hex_digest(64)
 MD5 = hex_digest(32)
 
 
+#: The file facts of the running build: Pelican's file stamps are worked out through them (see
+#: opeds.build.run), in the build's process and in its workers.
+RUNNING: list[FileFacts] = []
+#: The kind of fact Pelican's file stamps are.
+PELICAN_MD5 = "md5"
+
+
+def _key(kind: str, path: Path | str) -> str:
+    name = os.fspath(path)
+    return f"{kind}\0{name if os.path.isabs(name) else os.path.abspath(name)}"
+
+
 class FileFacts:
     """What was worked out from each file (its digest, a field), kept by its stamp on disk."""
 
@@ -89,8 +101,7 @@ class FileFacts:
         except OSError:
             return work_out()
         stamp = stamp_of(info) if self.ctime else output_stamp(info)
-        name = os.fspath(path)
-        key = f"{kind}\0{name if os.path.isabs(name) else os.path.abspath(name)}"
+        key = _key(kind, path)
         # Worked out already in this run, or kept from an earlier one.
         entry = self.used.get(key) or self.known.get(key)
         if (isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp
@@ -102,6 +113,19 @@ class FileFacts:
         if time.time_ns() - max(stamp[2:]) > RECENT_NS:
             self.used[key] = [stamp, value]
         return value
+
+    def learned(self, kind: str, path: Path | str) -> dict[str, list]:
+        """Return the ``kind`` fact about ``path`` worked out in this run, for another process.
+
+        A worker process reads files for the build: what it found out about them need not be
+        found out again by the build's process (see :meth:`adopt`).
+        """
+        key = _key(kind, path)
+        return {key: self.used[key]} if key in self.used else {}
+
+    def adopt(self, facts: dict[str, list]) -> None:
+        """Take ``facts`` another process of this run worked out (from :meth:`learned`)."""
+        self.used.update(facts)
 
     def save(self) -> None:
         """Keep the facts of the files this run used, if any changed."""
