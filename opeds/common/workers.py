@@ -39,10 +39,10 @@ def _start_worker(parent: int) -> None:
 class _Pool(Pool):
     """A pool whose ``with`` block, ended normally, lets its workers exit on their own.
 
-    ``Pool.__exit__`` stops them with SIGTERM, and a worker that gets it while it still has
-    its parent's handler (before ``_start_worker`` ran) may live on: the pool then waits for
-    it for ever. Told there is no more work, a worker exits by itself; SIGTERM is left to
-    a block that failed.
+    ``Pool.__exit__`` stops them with SIGTERM, and a worker that gets it while a handler of its
+    parent's is in place that does not end the process (``held_signals`` sets one) lives on:
+    the pool then waits for it for ever. Told there is no more work, a worker exits by itself;
+    SIGTERM is left to a block that failed.
     """
 
     def __exit__(self, kind, error, trace) -> None:

@@ -278,7 +278,7 @@ WORDS_FORMAT = 2  # the name of a shard's words file says how its words were wri
 
 #: ASCII punctuation that Pagefind drops from the ends of a word without indexing any part of
 #: it apart (it splits a word at punctuation, but a part it splits off the end is empty). Not
-#: ``#`` and ``*``, which its emoji rule matches, nor ``_``, which begins its own markers.
+#: ``#`` and ``*``, which its emoji check looks at, nor ``_``, which begins its own markers.
 _EDGE = re.escape("!\"$%&'(),-./:;<=>?@[\\]^`{|}~")
 #: A word of lowercase Latin letters between such punctuation: "(berlin)," is "berlin" to
 #: Pagefind. Other letters, digits and any punctuation within a word can make Pagefind index
