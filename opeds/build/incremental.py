@@ -118,13 +118,18 @@ def _stamp(path: Path) -> list[int] | None:
         return None
 
 
-def _stamps(folder: Path) -> dict[str, list[int]]:
-    """Return the stamp of every file below ``folder`` by relative path."""
+def _stamps(folder: Path, leave_out: str = "", only: str = "") -> dict[str, list[int]]:
+    """Return the stamp of every file below ``folder`` by relative path.
+
+    ``leave_out`` or ``only``: skip the top-level entry of that name, or every other one.
+    """
     found: dict[str, list[int]] = {}
 
     def walk(directory: str, prefix: str) -> None:
         with os.scandir(directory) as entries:
             for entry in entries:
+                if not prefix and (entry.name == leave_out or (only and entry.name != only)):
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, f"{prefix}{entry.name}/")
                     continue
@@ -200,6 +205,7 @@ class PageKeys:
         self._sources: dict[str, bytes] = {}
         self._site_keys: dict[tuple, str | None] = {}
         self._variables: dict[str, set[str] | None] = {}
+        self._noted: tuple[dict[str, list[int]], str] | None = None
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
@@ -314,6 +320,14 @@ class PageKeys:
         live = self.live / name
         return live if _stamp(live) == entry[1] else None
 
+    def note_stamps(self, staging: Path, leave_out: str) -> None:
+        """Take the stamps of every file of ``staging`` but the entry ``leave_out`` now.
+
+        For :meth:`save`, while another step still writes ``leave_out`` (the search index):
+        nothing else may change after this.
+        """
+        self._noted = (_stamps(staging, leave_out=leave_out), leave_out)
+
     def up_to_date(self, input_key: str) -> bool:
         """Tell whether the live output was built from ``input_key`` and is still as it was."""
         if not input_key or self.previous_input != input_key or not self.previous_files:
@@ -321,8 +335,15 @@ class PageKeys:
         return _stamps(self.live) == self.previous_files
 
     def save(self, staging: Path, input_key: str = "") -> None:
-        """Record the keys with the files they describe, as they will be once swapped in."""
-        files = _stamps(staging)
+        """Record the keys with the files they describe, as they will be once swapped in.
+
+        The stamps :meth:`note_stamps` took are used; only the entry it left out is looked at.
+        """
+        if self._noted is not None:
+            noted, left_out = self._noted
+            files = {**noted, **_stamps(staging, only=left_out)}
+        else:
+            files = _stamps(staging)
         pages = {}
         for name, key in self.current.items():
             stamp = files.get(name) or _stamp(staging / name)  # a name Pelican did not normalise

@@ -13,9 +13,11 @@ import re
 import shutil
 import string
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pelican import Pelican, signals
@@ -190,8 +192,13 @@ _pelican_file_stamp = FileStampDataCacher._get_file_stamp
 def file_stamp(cacher, filename: str) -> object:
     """Pelican's MD5 file stamp, kept by the file's stamp: unchanged files are not read again.
 
-    Pelican hashes every content file up to three times a build to judge its caches.
+    Pelican hashes every content file up to three times a build to judge its caches, twice of
+    them for a cache that is off: the generators' own (we cache what the readers read). A
+    cache that neither holds nor keeps anything compares its stamps with nothing, so any
+    stamp but None gives what the file's would.
     """
+    if not cacher._cache_data_policy and not cacher._cache:
+        return b""
     if not RUNNING or cacher.settings.get("CHECK_MODIFIED_METHOD") != "md5":
         return _pelican_file_stamp(cacher, filename)
     path = Path(filename)
@@ -303,6 +310,29 @@ def duplicate_urls(generators: list[object]) -> list[str]:
         for save_as, sources in sorted(writers.items())
         if len(sources) > 1
     ]
+
+
+def _start_search_index(
+    staging: Path, output: Path, settings: dict, cache: Path, started: threading.Event
+) -> Future:
+    """Start indexing ``staging`` for search in a thread; its result: the files linked.
+
+    ``started`` is set once the thread's own work is done and it waits for Pagefind.
+    """
+
+    def run() -> int:
+        shards = bool(settings.get("SEARCH_SHARDS"))
+        # Undated pieces live in the first folder of their URL: a search shard of its own.
+        undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
+        index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
+                   started=started)  # fmt: skip
+        return link_unchanged(staging / "pagefind", output / "pagefind")
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
+    try:
+        return pool.submit(run)
+    finally:
+        pool.shutdown(wait=False)  # the run goes on; the caller waits for its result
 
 
 def _keep_newest(folder: Path, name: str, keep: int = KEEP_CACHES) -> Path:
@@ -417,7 +447,6 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             RUNNING.remove(facts)
             gc.unfreeze()
             gc.enable()
-        release_memory()
         steps.done("Pelican")
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
@@ -425,13 +454,22 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # see the files the output will keep.
         linked = link_unchanged(staging, output)
         steps.done("links")
+        # The search index is made in a thread, its Pagefind runs in processes of their own;
+        # meanwhile this one frees what Pelican left and takes the stamps of the other files.
+        started = threading.Event()
+        search = None
         if search_index:
-            shards = bool(settings.get("SEARCH_SHARDS"))
-            # Undated pieces live in the first folder of their URL: a search shard of its own.
-            undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
-            index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated)
-            linked += link_unchanged(staging / "pagefind", output / "pagefind")
-            steps.done("search index")
+            search = _start_search_index(staging, output, settings, cache, started)
+            # Its reading of the pages first: until its Pagefind runs start, it needs this core.
+            started.wait()
+        try:
+            release_memory()
+            if not compress:  # compression adds files everywhere: their stamps come later
+                keys.note_stamps(staging, leave_out="pagefind")
+            after = content_digests(content, facts)
+        finally:
+            linked += search.result() if search is not None else 0  # its error, if any
+        steps.done("search index" if search_index else "memory")
         log.info("pages: %d pages reused, %d more files unchanged", keys.reused, linked)
         if verify:
             findings = verify(staging)
@@ -442,7 +480,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             precompress(staging, previous=output, jobs=build_jobs(settings))
             steps.done("compression")
         written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
-        settled = settled_key(read, content_digests(content, facts), written, base_key, options)
+        settled = settled_key(read, after, written, base_key, options)
         keys.save(staging, settled if start_key else "")
         facts.save()
         if pruned := title_cache(settings).prune():

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -60,18 +61,30 @@ def index_site(
     cache: Path | None = None,
     shards: bool = False,
     undated: str = UNDATED,
+    started: threading.Event | None = None,
 ) -> None:
     """Add ``folder/pagefind/``, reusing the cached index when no page changed.
 
     With ``shards``, one index per year and one for the ``undated`` folder (see index_shards).
+    ``started`` is set once the pages are read and the Pagefind runs under way: from then on,
+    this thread mostly waits for them.
 
     Pagefind writes its filter and metadata files in an order that varies from run to run
     (upstream issue #638), so only reuse gives the same bytes for the same pages.
     """
-    if shards:
-        cache = cache or folder.parent / f".{folder.name}.cache"
-        index_shards(folder, language, cache, undated=undated)
-        return
+    started = started or threading.Event()
+    try:
+        if shards:
+            cache = cache or folder.parent / f".{folder.name}.cache"
+            index_shards(folder, language, cache, undated=undated, started=started)
+        else:
+            started.set()
+            _index_whole(folder, language, cache)
+    finally:
+        started.set()  # also when it failed: nobody waits for what will not come
+
+
+def _index_whole(folder: Path, language: str, cache: Path | None) -> None:
     if cache is None:
         run_pagefind(folder, language)
         return
@@ -193,7 +206,12 @@ def shard_order(name: str) -> tuple[int, int, str]:
 
 
 def index_shards(
-    folder: Path, language: str, cache: Path, jobs: int | None = None, undated: str = UNDATED
+    folder: Path,
+    language: str,
+    cache: Path,
+    jobs: int | None = None,
+    undated: str = UNDATED,
+    started: threading.Event | None = None,
 ) -> None:
     """Index each year of ``folder`` on its own into ``pagefind/YYYY/``; list them in shards.json.
 
@@ -243,6 +261,8 @@ def index_shards(
             else:
                 runs.append(pool.submit(build, name))
         parts.save()
+        if started is not None:
+            started.set()
         for name in cached:
             shutil.copytree(store / digests[name], folder / "pagefind" / name,
                             copy_function=os.link)  # fmt: skip
