@@ -32,6 +32,7 @@ from pathlib import Path
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("opeds.build.run").setLevel(logging.INFO)
 logging.getLogger("opeds.site.content").setLevel(logging.INFO)
+logging.getLogger("opeds.site.related").setLevel(logging.INFO)
 from opeds.build.run import build_site
 args = json.loads(sys.argv[1])
 build_site(Path(args["settings"]), Path(args["content"]), Path(args["output"]),
@@ -134,6 +135,8 @@ def test_body_text_edit(site: Site) -> None:
     # Pages that do not show the edited text are linked from the last build, not rendered.
     reused = int(re.search(r"pages: (\d+) pages reused", site.warm_log)[1])
     assert reused >= ARTICLES // 2, site.warm_log[-2000:]
+    # The related op-eds came from the worker that read the edited article while Pelican read.
+    assert "related articles: worked out ahead, 1 counted there" in site.warm_log
 
 
 def test_headline_edit_changes_neighbours_lists_and_feeds(site: Site) -> None:
@@ -144,6 +147,7 @@ def test_headline_edit_changes_neighbours_lists_and_feeds(site: Site) -> None:
     # The article itself, at least one neighbour, its month, year, section, home and the feeds.
     assert len(showing) >= 6, showing
     assert "feeds/atom.xml" in showing
+    assert "related articles: worked out ahead, 1 counted there" in site.warm_log
 
 
 def test_new_article(site: Site) -> None:
@@ -154,6 +158,9 @@ def test_new_article(site: Site) -> None:
     new.write_text(text, encoding="utf-8")
     files = site.warm_equals_cold()
     assert any(b"Ein neuer Beitrag" in data for data in files.values())
+    # Not among the last build's articles: the worker's list is not the build's.
+    assert "worked out ahead" not in site.warm_log
+    assert "related articles: 1 counted, " in site.warm_log
 
 
 def test_removed_article(site: Site) -> None:
@@ -218,6 +225,21 @@ def test_failed_build_leaves_the_live_output_untouched(site: Site) -> None:
     assert {p: p.stat().st_ino for p in site.output.rglob("*") if p.is_file()} == inodes
     broken.unlink()
     site.warm_equals_cold()
+
+
+def test_an_article_broken_since_the_last_build_is_named_by_the_build(site: Site) -> None:
+    """The worker working out related op-eds ahead fails on it; the build's reading names it."""
+    path = _articles(site)[4]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^date: .*$", "date: kein Datum", text, count=1), encoding="utf-8")
+    result = site.run(site.output, site.cache)
+    assert result.returncode != 0
+    assert path.name in result.stderr and "worked out ahead" not in result.stderr
+    path.write_text(text + "\nRepariert.\n", encoding="utf-8")
+    site.warm_equals_cold()
+    # The failed build recorded the articles it could read: the repaired one is new to that
+    # list, so the build worked the related op-eds out itself.
+    assert "related articles: 1 counted, " in site.warm_log
 
 
 def test_unchanged_build_writes_no_file(site: Site) -> None:

@@ -45,6 +45,7 @@ from opeds.build.staging import prepare, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import MD5, PELICAN_MD5, RUNNING, FileFacts
 from opeds.search.pagefind import index_site
+from opeds.site import related_ahead
 from opeds.site.content import title_cache
 from opeds.site.settings import build_jobs
 
@@ -432,6 +433,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     signals.article_generator_finalized.connect(linear_taxonomies)
     signals.article_generator_finalized.connect(drop_reader_cache)
     signals.article_generator_init.connect(read_ahead)
+    signals.article_generator_init.connect(related_ahead.start)
     signals.article_generator_pretaxonomy.connect(finish_reading_ahead)
     root = logging.getLogger()
     root.addHandler(collector)
@@ -441,10 +443,12 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # again and again while the run allocates, would find nothing. It runs once, after.
         gc.disable()
         RUNNING.append(facts)
+        related_ahead.SOURCES.update(read)
         try:
             Pelican(settings).run()
         finally:
             RUNNING.remove(facts)
+            related_ahead.SOURCES.clear()
             gc.unfreeze()
             gc.enable()
         steps.done("Pelican")
@@ -502,8 +506,10 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.article_generator_finalized.disconnect(linear_taxonomies)
         signals.article_generator_finalized.disconnect(drop_reader_cache)
         signals.article_generator_init.disconnect(read_ahead)
+        signals.article_generator_init.disconnect(related_ahead.start)
         signals.article_generator_pretaxonomy.disconnect(finish_reading_ahead)
         parallel.stop_workers()
+        related_ahead.stop()
     swap_in(staging, output)
     steps.done("swap")
     log.info("build: %s", steps)

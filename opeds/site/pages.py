@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from opeds.site import archive, history, jsonfeed, related, sitemap
+from opeds.site import archive, history, jsonfeed, related, related_ahead, sitemap
 from opeds.site.settings import build_jobs
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,13 @@ def link_archive(generator) -> None:
     archive.link_neighbours(generator.articles)
     settings = generator.settings
     jobs = build_jobs(settings)
-    related.link_related(generator.articles, related.related_cache(settings), jobs=jobs)
+
+    def ahead(keys: list[str], count: int) -> tuple | None:
+        return related_ahead.take(generator, keys, count)
+
+    keys = related.link_related(generator.articles, related.related_cache(settings), jobs=jobs,
+                                ahead=ahead)  # fmt: skip
+    related_ahead.record(generator, keys)
     generator.context["archive_years"] = archive.build_years(generator.articles, generator.settings)
     # Whether the navigation links the topics: a flag, so a page does not depend on every topic.
     generator.context["has_topics"] = bool(generator.tags)

@@ -173,9 +173,14 @@ class TermCache:
         """Return the terms of ``article``, keyed by its markup: plain text only on a miss."""
         return self._lookup(_article_key(article), lambda: article_texts(article))
 
-    def all_article_terms(self, articles: Sequence, jobs: int = 1) -> list[Terms]:
-        """Return the terms of each of ``articles``; many new ones are counted on ``jobs`` cores."""
-        keys = [_article_key(article) for article in articles]
+    def all_article_terms(
+        self, articles: Sequence, jobs: int = 1, keys: Sequence[str] | None = None
+    ) -> list[Terms]:
+        """Return the terms of each of ``articles``; many new ones are counted on ``jobs`` cores.
+
+        ``keys``: the articles' keys, when worked out already.
+        """
+        keys = keys if keys is not None else [_article_key(article) for article in articles]
         new = {key: article for key, article in zip(keys, articles, strict=True)
                if key not in self.entries}  # fmt: skip
         if jobs > 1 and len(new) >= PARALLEL_MIN:
@@ -191,6 +196,14 @@ class TermCache:
             self.hits -= len(new)  # counted here, found by the lookups below
         return [self._lookup(key, lambda a=article: article_texts(a))
                 for key, article in zip(keys, articles, strict=True)]  # fmt: skip
+
+    def adopt(self, keys: Sequence[str], counted: dict[str, Terms]) -> None:
+        """Mark the terms of ``keys`` used, those in ``counted`` counted elsewhere just now."""
+        self.entries.update(counted)
+        self.misses += len(counted)
+        for key in keys:
+            self.used[key] = self.entries[key]
+        self.hits += len(keys) - len(counted)
 
     def _lookup(self, key: str, texts: Callable[[], tuple[str, str]]) -> Terms:
         found = self.entries.get(key)
@@ -518,15 +531,38 @@ def _shared_words_of(
     return [tuple(found_words) for found_words in words]
 
 
-def link_related(
-    articles: list, cache: TermCache, count: int = RELATED_COUNT, jobs: int = 1
-) -> None:
-    """Give each article (in archive order) up to ``count`` related articles by content."""
-    documents = cache.all_article_terms(articles, jobs)
+def related_of(
+    documents: Sequence[Terms], count: int = RELATED_COUNT, jobs: int = 1
+) -> tuple[list[list[tuple[int, float]]], list[tuple[str, ...]]]:
+    """Return each document's ``count`` nearest (other, score), and the words of each pair."""
     found_signatures = signature_arrays(documents)
     neighbours = nearest(found_signatures, count, jobs=jobs)
     pairs = [(index, other) for index, found in enumerate(neighbours) for other, _ in found]
-    words = iter(shared_words_of_pairs(found_signatures, pairs, SHOWN_TERMS))
+    return neighbours, shared_words_of_pairs(found_signatures, pairs, SHOWN_TERMS)
+
+
+def link_related(
+    articles: list,
+    cache: TermCache,
+    count: int = RELATED_COUNT,
+    jobs: int = 1,
+    ahead: Callable[[list[str], int], tuple | None] | None = None,
+) -> list[str]:
+    """Give each article (in archive order) up to ``count`` related articles by content.
+
+    ``ahead`` is asked with the articles' keys for a result worked out elsewhere for exactly
+    those (see opeds.site.related_ahead). Returns the keys.
+    """
+    keys = [_article_key(article) for article in articles]
+    found = ahead(keys, count) if ahead is not None else None
+    if found is None:
+        documents = cache.all_article_terms(articles, jobs, keys)
+        neighbours, shared = related_of(documents, count, jobs)
+    else:
+        neighbours, shared, counted = found
+        cache.adopt(keys, counted)
+        log.info("related articles: worked out ahead, %d counted there", len(counted))
+    words = iter(shared)
     for article, found in zip(articles, neighbours, strict=True):
         own_tags = {str(tag) for tag in getattr(article, "tags", ())}
         article.related_articles = []
@@ -537,6 +573,7 @@ def link_related(
             article.related_articles.append(related)
     cache.save()
     log.info("related articles: %d counted, %d from cache", cache.misses, cache.hits)
+    return keys
 
 
 def related_cache(settings: dict) -> TermCache:

@@ -1,0 +1,165 @@
+"""The related op-eds of the last build's articles, worked out in a worker while Pelican reads.
+
+After one edit the related op-eds of the whole archive are worked out again: a word that comes
+or goes changes the weights of every article that has it. That took 1.4 s of the build's own
+process at 10,000 articles, after Pelican had read every article, with the second core idle.
+Which articles there are, in which order, and what each says hardly changes from one build to
+the next, so each build records its articles' source files with their digests and their keys
+(:func:`record`). As Pelican's reading starts, a forked worker takes that list, reads again only
+the files whose digest changed, and works out the related op-eds of the list it then has
+(:func:`start`). Once Pelican has read the articles, :func:`take` hands over the worker's
+result only if its keys are the build's own, in the same order: the same documents give the
+same related op-eds. A new, removed, moved or withdrawn article gives other keys, and the
+build works them out itself, as without the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Article
+from pelican.generators import ArticlesGenerator
+
+from opeds.common.atomic import write_atomic
+from opeds.common.workers import worker_pool
+from opeds.site import related
+from opeds.site.settings import build_jobs
+
+log = logging.getLogger(__name__)
+
+RECORD = "opeds-related-input.pickle"  # in Pelican's cache folder: one per settings and code
+RECORD_VERSION = 1
+MOST_CHANGED = 16  # more changed articles than this: the build works them out itself
+
+#: The content's files by relative path with their digests, as the running build found them at
+#: its start (set by opeds.build.run). Empty: nothing is worked out ahead.
+SOURCES: dict[str, str] = {}
+_RUNNING: dict[int, tuple] = {}  # id(generator) -> (pool, pending result)
+
+
+def _record_path(settings: dict) -> Path:
+    return Path(settings["CACHE_PATH"]) / RECORD
+
+
+def _load(path: Path) -> list[tuple[str, str, str]]:
+    try:
+        data = pickle.loads(path.read_bytes())
+    except Exception:  # missing or damaged: nothing to go by, the build works them out
+        return []
+    if not isinstance(data, dict) or data.get("version") != RECORD_VERSION:
+        return []
+    return data["articles"]
+
+
+def record(generator, keys: list[str]) -> None:
+    """Keep each article's source file, its digest and its key, in archive order."""
+    if not SOURCES:
+        return
+    entries = []
+    for article, key in zip(generator.articles, keys, strict=True):
+        name = Path(os.path.relpath(article.source_path, generator.path)).as_posix()
+        entries.append((name, SOURCES.get(name, ""), key))
+    path = _record_path(generator.settings)
+    if _load(path) != entries:
+        data = {"version": RECORD_VERSION, "articles": entries}
+        write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def start(generator) -> None:
+    """Start the worker on the last build's articles, with the files changed since read again."""
+    if not isinstance(generator, ArticlesGenerator) or not SOURCES:
+        return
+    settings = generator.settings
+    if build_jobs(settings) < 2:
+        return
+    entries = _load(_record_path(settings))
+    changed = [name for name, digest, _key in entries if SOURCES.get(name) != digest]
+    if not entries or len(changed) > MOST_CHANGED:
+        return
+    _SHARED.update(generator=generator, entries=entries)
+    pool = worker_pool(1)
+    try:
+        pending = pool.apply_async(_work_out, (related.RELATED_COUNT,))
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        _SHARED.clear()  # the worker has its own copy
+    _RUNNING[id(generator)] = (pool, pending)
+
+
+def take(generator, keys: list[str], count: int) -> tuple | None:
+    """Return the worker's related op-eds if it worked them out for ``keys``; stop it.
+
+    The result: each article's (other, score) pairs, the shared words of each pair in that
+    order, and the terms of the articles it counted afresh.
+    """
+    running = _RUNNING.pop(id(generator), None)
+    if running is None:
+        return None
+    pool, pending = running
+    try:
+        found = pending.get()
+    except Exception as error:  # the build's own reading reports a broken file
+        log.debug("related op-eds ahead: the worker failed (%s)", error)
+        found = None
+    finally:
+        pool.close()
+        pool.join()
+    if found is None or found[0] != keys or found[1] != count:
+        return None
+    return found[2:]
+
+
+def stop() -> None:
+    """Stop every worker a failed build left running."""
+    for pool, _pending in _RUNNING.values():
+        pool.terminate()
+        pool.join()
+    _RUNNING.clear()
+
+
+_SHARED: dict[str, object] = {}
+
+
+def _work_out(count: int) -> tuple | None:
+    """In the worker: the keys of the recorded articles as the files are now, and their result."""
+    generator, entries = _SHARED["generator"], _SHARED["entries"]
+    cache = related.related_cache(generator.settings)
+    stem = related.stemmer()
+    keys, documents, counted = [], [], {}
+    for name, digest, key in entries:
+        if SOURCES.get(name) != digest:
+            article = _read(generator, name)
+            if article is None:
+                return None
+            key = related._article_key(article)
+            counted[key] = related.count_terms(*related.article_texts(article), stem)
+        terms = counted.get(key) or cache.entries.get(key)
+        if terms is None:
+            return None
+        keys.append(key)
+        documents.append(terms)
+    neighbours, words = related.related_of(documents, count)
+    return keys, count, neighbours, words, counted
+
+
+def _read(generator, name: str) -> Article | None:
+    """Read one article as Pelican's reading loop does; None if it is no longer one."""
+    if name not in SOURCES:
+        return None
+    article = generator.readers.read_file(
+        base_path=generator.path,
+        path=name,
+        content_class=Article,
+        context=generator.context,
+        preread_signal=signals.article_generator_preread,
+        preread_sender=generator,
+        context_signal=signals.article_generator_context,
+        context_sender=generator,
+    )
+    return article if isinstance(article, Article) else None
