@@ -120,8 +120,8 @@ class _Members(list):
             self.append(item)
 
 
-def release_memory() -> None:
-    """Free what Pelican keeps after its run, so the search indexing that follows adds to less.
+def forget_memoized() -> None:
+    """Let go of what Pelican memoizes on its classes for the life of the process.
 
     Pelican memoizes every article's content and summary on the class, keyed by the article:
     that holds every article of the build (and a copy of its HTML) for the life of the process.
@@ -130,6 +130,11 @@ def release_memory() -> None:
         memo = Content.__dict__.get(method)
         if hasattr(memo, "cache"):
             memo.cache.clear()
+
+
+def release_memory() -> None:
+    """Free what Pelican keeps after its run, so the search indexing that follows adds to less."""
+    forget_memoized()
     started = time.perf_counter()
     gc.collect()
     log.debug("memory: collected in %.2f s", time.perf_counter() - started)
@@ -449,6 +454,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         finally:
             RUNNING.remove(facts)
             related_ahead.SOURCES.clear()
+            forget_memoized()  # also after errors: the memo would keep every article
             gc.unfreeze()
             gc.enable()
         steps.done("Pelican")
