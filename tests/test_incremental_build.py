@@ -33,6 +33,7 @@ logging.basicConfig(level=logging.WARNING)
 logging.getLogger("opeds.build.run").setLevel(logging.INFO)
 logging.getLogger("opeds.site.content").setLevel(logging.INFO)
 logging.getLogger("opeds.site.related").setLevel(logging.INFO)
+logging.getLogger("opeds.build.parallel").setLevel(logging.INFO)
 from opeds.build.run import build_site
 args = json.loads(sys.argv[1])
 build_site(Path(args["settings"]), Path(args["content"]), Path(args["output"]),
@@ -77,9 +78,8 @@ class Site:
         # A process of its own, started outside the repository: ``python -c`` puts its working
         # folder first on sys.path, and the code copy must be the one imported.
         command = [sys.executable, "-c", BUILD, json.dumps(args)]
-        return subprocess.run(
-            command, env=env, cwd=self.base, capture_output=True, text=True, check=False
-        )
+        return subprocess.run(command, env=env, cwd=self.base, capture_output=True, text=True,
+                              check=False, timeout=300)  # fmt: skip
 
     def build(self, output: Path, cache: Path) -> str:
         """Build into ``output``; fail the test with Pelican's words if the build fails."""
@@ -225,6 +225,22 @@ def test_failed_build_leaves_the_live_output_untouched(site: Site) -> None:
     assert {p: p.stat().st_ino for p in site.output.rglob("*") if p.is_file()} == inodes
     broken.unlink()
     site.warm_equals_cold()
+
+
+def test_workers_reading_ahead_leave_the_related_op_eds_to_the_build(site: Site) -> None:
+    """Pelican's reader cache lost, the last build's articles recorded: nothing waits for ever.
+
+    The workers that read every article again fill a cache only this process receives, so no
+    worker is forked off it to work the related op-eds out ahead.
+    """
+    used = max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
+    (used / "ArticlesGenerator-Readers").unlink()
+    assert (used / "opeds-related-input.pickle").is_file()
+    path = _articles(site)[6]
+    _replace(path, " ", " Lesepause ")
+    site.warm_equals_cold()
+    assert "read ahead: " in site.warm_log
+    assert "related articles: 1 counted, " in site.warm_log
 
 
 def test_an_article_broken_since_the_last_build_is_named_by_the_build(site: Site) -> None:

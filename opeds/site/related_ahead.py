@@ -16,6 +16,7 @@ build works them out itself, as without the worker.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import pickle
 from pathlib import Path
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 RECORD = "opeds-related-input.pickle"  # in Pelican's cache folder: one per settings and code
 RECORD_VERSION = 1
 MOST_CHANGED = 16  # more changed articles than this: the build works them out itself
+WAIT_SECONDS = 600  # a worker still at work after this is stopped (50,000 articles take 10 s)
 
 #: The content's files by relative path with their digests, as the running build found them at
 #: its start (set by opeds.build.run). Empty: nothing is worked out ahead.
@@ -74,7 +76,9 @@ def start(generator) -> None:
     if not isinstance(generator, ArticlesGenerator) or not SOURCES:
         return
     settings = generator.settings
-    if build_jobs(settings) < 2:
+    # Not while workers read ahead: the cache a fork would copy waits for their results, which
+    # only this process receives.
+    if build_jobs(settings) < 2 or type(generator.readers._cache) is not dict:
         return
     entries = _load(_record_path(settings))
     changed = [name for name, digest, _key in entries if SOURCES.get(name) != digest]
@@ -102,13 +106,22 @@ def take(generator, keys: list[str], count: int) -> tuple | None:
     if running is None:
         return None
     pool, pending = running
+    finished = False
     try:
-        found = pending.get()
+        found = pending.get(timeout=WAIT_SECONDS)
+        finished = True
+    except multiprocessing.TimeoutError:
+        log.warning("related op-eds ahead: no result after %d s; working them out here",
+                    WAIT_SECONDS)  # fmt: skip
+        found = None
     except Exception as error:  # the build's own reading reports a broken file
         log.debug("related op-eds ahead: the worker failed (%s)", error)
-        found = None
+        found, finished = None, True
     finally:
-        pool.close()
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
         pool.join()
     if found is None or found[0] != keys or found[1] != count:
         return None
