@@ -464,8 +464,11 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # see the files the output will keep.
         linked = link_unchanged(staging, output)
         steps.done("links")
+        # Before Pagefind: its runs add to what this process still holds (at 50,000 articles,
+        # collecting while they ran raised the build's peak from 1.8 to 2.3 GB).
+        release_memory()
         # The search index is made in a thread, its Pagefind runs in processes of their own;
-        # meanwhile this one frees what Pelican left and takes the stamps of the other files.
+        # meanwhile this one takes the stamps of the other files and hashes the content.
         started = threading.Event()
         search = None
         if search_index:
@@ -473,7 +476,6 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             # Its reading of the pages first: until its Pagefind runs start, it needs this core.
             started.wait()
         try:
-            release_memory()
             if not compress:  # compression adds files everywhere: their stamps come later
                 keys.note_stamps(staging, leave_out="pagefind")
             after = content_digests(content, facts)
