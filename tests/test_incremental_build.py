@@ -243,6 +243,23 @@ def test_workers_reading_ahead_leave_the_related_op_eds_to_the_build(site: Site)
     assert "related articles: 1 counted, " in site.warm_log
 
 
+def test_a_big_archive_works_out_its_related_op_eds_itself(site: Site) -> None:
+    """Above ``MOST_ARTICLES`` no worker is forked: its copy of Pelican's cache costs memory."""
+    copy = site.code / "opeds" / "site" / "related_ahead.py"
+    original = copy.read_text(encoding="utf-8")
+    assert "MOST_ARTICLES = 20_000\n" in original
+    copy.write_text(original.replace("MOST_ARTICLES = 20_000\n", "MOST_ARTICLES = 3\n"))
+    try:
+        site.build(site.output, site.cache)  # other code: a cache folder of its own, filled
+        path = _articles(site)[8]
+        _replace(path, " ", " Gedankenstrich ")
+        site.warm_equals_cold()
+    finally:
+        copy.write_text(original, encoding="utf-8")
+    assert "worked out ahead" not in site.warm_log
+    assert "related articles: 1 counted, " in site.warm_log
+
+
 def test_an_article_broken_since_the_last_build_is_named_by_the_build(site: Site) -> None:
     """The worker working out related op-eds ahead fails on it; the build's reading names it."""
     path = _articles(site)[4]

@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 RECORD = "opeds-related-input.pickle"  # in Pelican's cache folder: one per settings and code
 RECORD_VERSION = 1
 MOST_CHANGED = 16  # more changed articles than this: the build works them out itself
+#: More articles than this: no worker. Forked once Pelican's reader cache is loaded, it keeps a
+#: copy of every page of it the build's process touches while reading: at 50,000 articles an
+#: edit's peak rose from 1.7 to 2.1 GB (the limit is 2 GB). At 10,000 it was 0.52 GB.
+MOST_ARTICLES = 20_000
 WAIT_SECONDS = 600  # a worker still at work after this is stopped (50,000 articles take 10 s)
 
 #: The content's files by relative path with their digests, as the running build found them at
@@ -82,7 +86,7 @@ def start(generator) -> None:
         return
     entries = _load(_record_path(settings))
     changed = [name for name, digest, _key in entries if SOURCES.get(name) != digest]
-    if not entries or len(changed) > MOST_CHANGED:
+    if not entries or len(changed) > MOST_CHANGED or len(entries) > MOST_ARTICLES:
         return
     _SHARED.update(generator=generator, entries=entries)
     pool = worker_pool(1)
