@@ -430,12 +430,18 @@ class IncrementalWriter(Writer):
         return super()._open_w(filename, encoding, override)
 
 
-def link_unchanged(staging: Path, live: Path) -> int:
-    """Replace each new staging file whose bytes equal the live file by a link to it."""
+def link_unchanged(staging: Path, live: Path, leave_out: str = "") -> int:
+    """Replace each new staging file whose bytes equal the live file by a link to it.
+
+    ``leave_out``: a top-level entry of ``staging`` not to touch (one still being written).
+    """
     if not live.is_dir():
         return 0
     linked = 0
-    for folder, _dirs, files in os.walk(staging):
+    for folder, dirs, files in os.walk(staging):
+        if leave_out and folder == str(staging):
+            dirs[:] = [name for name in dirs if name != leave_out]
+            files = [name for name in files if name != leave_out]
         for name in files:
             path = Path(folder, name)
             stat = path.stat()

@@ -52,6 +52,9 @@ from opeds.site.settings import build_jobs
 log = logging.getLogger(__name__)
 KEEP_CACHES = 4  # reader caches kept: a development and a production build, and a spare
 NOT_OUTPUT = ("BUILD_JOBS", "PARALLEL_MIN_ARTICLES")  # settings of how, not what, a build makes
+#: Above this many content files, Pelican's garbage is collected before the search index
+#: starts; below, while Pagefind runs (the memory of either is far from the limits there).
+COLLECT_FIRST_ARTICLES = 20_000
 
 
 class _Steps:
@@ -460,13 +463,14 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         steps.done("Pelican")
         if collector.messages:
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
-        # Before the index: it keeps what it read of each page by the page's file, so it must
-        # see the files the output will keep.
-        linked = link_unchanged(staging, output)
-        steps.done("links")
-        # Before Pagefind: its runs add to what this process still holds (at 50,000 articles,
-        # collecting while they ran raised the build's peak from 1.8 to 2.3 GB).
-        release_memory()
+        # A big archive's Pagefind runs add to what this process still holds: collect first
+        # (at 50,000 articles, collecting while they ran raised the peak from 1.8 to 2.3 GB).
+        # A smaller one starts them at once and links and collects while they run.
+        collect_first = len(read) > COLLECT_FIRST_ARTICLES
+        linked = 0
+        if collect_first:
+            linked = link_unchanged(staging, output)
+            release_memory()
         # The search index is made in a thread, its Pagefind runs in processes of their own;
         # meanwhile this one takes the stamps of the other files and hashes the content.
         started = threading.Event()
@@ -476,6 +480,11 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             # Its reading of the pages first: until its Pagefind runs start, it needs this core.
             started.wait()
         try:
+            if not collect_first:
+                # The same bytes either way, so the index may read a page before or after its
+                # link; the index's own files are still being written, and it links them itself.
+                linked = link_unchanged(staging, output, leave_out="pagefind")
+                release_memory()
             if not compress:  # compression adds files everywhere: their stamps come later
                 keys.note_stamps(staging, leave_out="pagefind")
             after = content_digests(content, facts)
