@@ -88,10 +88,15 @@ def settings_digest(settings: dict, leave_out: tuple[str, ...] = ()) -> str:
 PER_PAGE = frozenset({"article", "category", "url", "blog", "output_file", "localsiteurl"})
 
 
-def template_variables(environment, name: str) -> set[str] | None:
+def template_variables(
+    environment, name: str, known: dict | None = None, kept: dict | None = None
+) -> set[str] | None:
     """Return every variable ``name`` and the templates it extends, imports or includes use.
 
     None when a template name is computed at render time: then no key can cover the page.
+    ``known`` tells what a template's source uses by the source's digest, as an earlier
+    build found (parsing the theme's templates took a quarter of a second of every build);
+    ``kept`` gets the entries of the templates this call looked at.
     """
     seen: set[str] = set()
     variables: set[str] = set()
@@ -102,13 +107,32 @@ def template_variables(environment, name: str) -> set[str] | None:
             continue
         seen.add(current)
         source = environment.loader.get_source(environment, current)[0]
-        tree = environment.parse(source)
-        variables |= meta.find_undeclared_variables(tree)
-        for other in meta.find_referenced_templates(tree):
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        entry = (known or {}).get(digest)
+        if not _template_entry(entry):
+            tree = environment.parse(source)
+            entry = [sorted(meta.find_undeclared_variables(tree)),
+                     list(meta.find_referenced_templates(tree))]  # fmt: skip
+        if kept is not None:
+            kept[digest] = entry
+        variables.update(entry[0])
+        for other in entry[1]:
             if other is None:
                 return None
             todo.append(other)
     return variables
+
+
+def _template_entry(entry: object) -> bool:
+    """Tell whether ``entry`` is what template_variables keeps: names used, names referenced."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 2
+        and isinstance(entry[0], list)
+        and all(isinstance(name, str) for name in entry[0])
+        and isinstance(entry[1], list)
+        and all(name is None or isinstance(name, str) for name in entry[1])
+    )
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -212,6 +236,11 @@ class PageKeys:
             data = {}
         self.previous_input = ""
         self.previous_files: dict[str, list[int]] = {}
+        # What each template uses, by the digest of its source (see template_variables).
+        self.known_templates: dict[str, list] = {}
+        self.templates: dict[str, list] = {}  # the ones this build looked at, for the next
+        if data.get("version") == MANIFEST_VERSION and isinstance(data.get("templates"), dict):
+            self.known_templates = data["templates"]
         if data.get("version") == MANIFEST_VERSION and data.get("live") == str(live):
             self.previous = data.get("pages", {})
             self.previous_input = data.get("input", "")
@@ -261,8 +290,9 @@ class PageKeys:
     def variables(self, template) -> set[str] | None:
         """Return the variables ``template`` refers to (None: it cannot be known), once."""
         if template.name not in self._variables:
-            self._variables[template.name] = template_variables(template.environment,
-                                                                template.name)  # fmt: skip
+            self._variables[template.name] = template_variables(
+                template.environment, template.name, self.known_templates, self.templates
+            )
         return self._variables[template.name]
 
     def site_key(self, template, context: dict, shadowed: frozenset = frozenset()) -> str | None:
@@ -350,7 +380,7 @@ class PageKeys:
             if stamp:
                 pages[name] = [key, stamp]
         data = {"version": MANIFEST_VERSION, "live": str(self.live), "pages": pages,
-                "input": input_key, "files": files}  # fmt: skip
+                "input": input_key, "files": files, "templates": self.templates}  # fmt: skip
         write_atomic(self.manifest_path, json.dumps(data, sort_keys=True))
 
 

@@ -210,13 +210,14 @@ def file_stamp(cacher, filename: str) -> object:
         return b""
     if not RUNNING or cacher.settings.get("CHECK_MODIFIED_METHOD") != "md5":
         return _pelican_file_stamp(cacher, filename)
-    path = Path(filename)
 
     def md5() -> str:
-        return hashlib.md5(path.read_bytes()).hexdigest()
+        with open(filename, "rb") as file:
+            return hashlib.md5(file.read()).hexdigest()
 
     try:
-        return bytes.fromhex(str(RUNNING[-1].fact(path, PELICAN_MD5, md5, MD5)))
+        # The name as it is (a path object per file cost a tenth of a second at 10,000).
+        return bytes.fromhex(str(RUNNING[-1].fact(filename, PELICAN_MD5, md5, MD5)))
     except OSError:
         return _pelican_file_stamp(cacher, filename)  # Pelican logs why and returns ""
 

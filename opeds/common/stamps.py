@@ -87,7 +87,7 @@ class FileFacts:
 
     def fact(
         self,
-        path: Path,
+        path: Path | str,
         kind: str,
         work_out: Callable[[], object],
         valid: Callable[[object], bool] | None = None,
