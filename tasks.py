@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shlex
@@ -379,19 +380,38 @@ def livereload(c, source=None, content=None, output=None, cache=None, host=CONFI
     """Rebuild on every change to sources, content, theme or code, and reload the browser."""
     from livereload import Server
 
+    from opeds.build.watch import SiteWatcher, site_inputs
+
     folders = _folders(source, content, output, cache, CONFIG["output"])
+    report = folders["cache"] / "livereload-import.json"
     options = " ".join(f"--{name}={shlex.quote(str(path))}" for name, path in folders.items())
 
-    def rebuild():
-        c.run(f"{sys.executable} -m invoke -r {shlex.quote(str(ROOT))} build {options}", warn=True)
+    def rebuild() -> list[Path]:
+        report.unlink(missing_ok=True)
+        c.run(f"{sys.executable} -m invoke -r {shlex.quote(str(ROOT))} build {options} "
+              f"--report={shlex.quote(str(report))}", warn=True)  # fmt: skip
+        return _written_content(report, folders["content"])
 
-    rebuild()
-    server = Server()
-    watched = [f"{folders['source']}/*", f"{folders['content']}/**/*.md",
-               f"{ROOT}/theme/**/*", f"{ROOT}/opeds/**/*.py", f"{ROOT}/*.py"]  # fmt: skip
-    for pattern in watched:
-        server.watch(pattern, rebuild)
-    server.serve(host=host, port=int(port), root=str(folders["output"]))
+    watcher = SiteWatcher(
+        trees=[folders["source"], folders["content"], ROOT / "theme", ROOT / "opeds"],
+        folders=[ROOT],  # the settings files, without the output and caches below it
+        wanted=site_inputs(folders["source"], folders["content"], ROOT),
+        rebuild=rebuild,
+    )
+    watcher.rebuild()
+    Server(watcher=watcher).serve(host=host, port=int(port), root=str(folders["output"]))
+
+
+def _written_content(report: Path, content: Path) -> list[Path]:
+    """The Markdown files an import wrote or removed, from its report (none if it has none)."""
+    from opeds.importer.report import UNCHANGED
+
+    try:
+        entries = json.loads(report.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [content / entry["output"] for entry in entries
+            if entry.get("output") and entry.get("status") != UNCHANGED]  # fmt: skip
 
 
 @task
