@@ -470,6 +470,7 @@ def test(c, k=None):
         "part": "instead, a named part on the real-article corpus: importer",
         "search_shards": "--no-search-shards: build with one search index for the whole site",
         "publish": "also time invoke publish to a folder, checks included: first, after an edit",
+        "livereload": "also time this many edits under invoke livereload, each until it is served",
     }
 )
 def bench(
@@ -481,6 +482,7 @@ def bench(
     part=None,
     search_shards=True,
     publish=False,
+    livereload=0,
 ):
     """Time our build (cold, after one edit, unchanged) against plain Pelican; print a table."""
     _logging()
@@ -499,6 +501,7 @@ def bench(
         verify=verify,
         extra=[] if search_shards else ["--no-search-shards"],
         publish=publish,
+        livereload=int(livereload),
     )
 
 

@@ -30,7 +30,7 @@ def test_write_sources_names_files_in_the_raw_shape(tmp_path: Path) -> None:
 
 def test_bench_measures_every_scenario_and_matches_a_cold_build(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    run_bench(12, report, workdir=tmp_path / "work", verify=True)
+    run_bench(12, report, workdir=tmp_path / "work", verify=True, livereload=1)
     data = json.loads(report.read_text(encoding="utf-8"))
     assert list(data["ours"]) == ["cold", "text edit", "headline edit", "new article",
                                   "nothing changed"]  # fmt: skip
@@ -41,6 +41,9 @@ def test_bench_measures_every_scenario_and_matches_a_cold_build(tmp_path: Path) 
     assert ours["nothing changed"]["files_written"] == 0
     assert 0 < ours["text edit"]["files_written"] < ours["cold"]["files_written"]
     assert data["plain_pelican"]["files_written"] > 0
+    # One edit under invoke livereload, timed until its page was served with it.
+    assert len(data["livereload_edit_served_s"]) == 1
+    assert data["livereload_edit_served_s"][0] > 0
 
 
 def test_memory_of_a_forked_worker_counts_shared_pages_once(tmp_path: Path) -> None:

@@ -12,9 +12,13 @@ import os
 import platform
 import re
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from opeds.bench.generate import raw_article, source_name, write_sources
@@ -61,6 +65,67 @@ def _edit_headline(path: Path) -> None:
     path.write_text(f"{kicker} : Eine ganz neue Überschrift{sep}{rest}", encoding="utf-8")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _page(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def livereload_edits(
+    base: Path, sources: Path, content: Path, output: Path, cache: Path, edits: int
+) -> list[float]:
+    """Seconds from a saved edit of a raw source to its article page served with it.
+
+    ``invoke livereload`` runs on the site as an editor would have it; each edit adds a new
+    word to the body of another source, and the page is fetched every 20 ms until it has it.
+    (A browser's reload, which the server triggers then, comes on top.)
+    """
+    state = json.loads((content / ".import-state.json").read_text(encoding="utf-8"))["articles"]
+    records = [state[key] for key in sorted(state)]
+    port = _free_port()
+    command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "livereload",
+               "--source", str(sources), "--content", str(content), "--output", str(output),
+               "--cache", str(cache), "--port", str(port)]  # fmt: skip
+    with (base / "livereload.log").open("wb") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 600
+            while _page(f"http://127.0.0.1:{port}/") is None:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("bench: invoke livereload did not start")
+                time.sleep(0.2)
+            time.sleep(2)  # its watches are in place
+            seconds = []
+            for number in range(edits):
+                record = records[(number + 1) * len(records) // (edits + 1)]
+                url = f"http://127.0.0.1:{port}/{record['output'].removesuffix('.md')}/"
+                source = sources / record["source"]
+                marker = f"Bankprobe{number}"
+                head, _, body = source.read_text(encoding="utf-8").partition("\n\n")
+                started = time.monotonic()
+                source.write_text(f"{head}\n\n{marker} {body}", encoding="utf-8")
+                while marker not in (_page(url) or ""):
+                    if server.poll() is not None or time.monotonic() - started > 600:
+                        raise SystemExit(f"bench: the edit of {source.name} never showed")
+                    time.sleep(0.02)
+                seconds.append(round(time.monotonic() - started, 2))
+                print(f"bench: livereload: edit {number + 1} served after {seconds[-1]} s")
+                time.sleep(1)
+            return seconds
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=60)
+
+
 def _digest(folder: Path) -> str:
     """Hash every file with its path, Pagefind's varying order taken out (see canonical_files)."""
     files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
@@ -83,12 +148,14 @@ def run_bench(
     verify: bool = False,
     extra: list[str] | None = None,
     publish: bool = False,
+    livereload: int = 0,
 ) -> dict:
     """Build ``articles`` synthetic op-eds cold, after each kind of edit and unchanged; report.
 
     ``verify`` adds a cold build of the final content with an empty cache and fails when its
     bytes differ from the incremental result. ``publish`` adds ``invoke publish`` to a folder,
-    checks included: once from scratch, then after one more text edit.
+    checks included: once from scratch, then after one more text edit. ``livereload`` edits
+    that many sources under ``invoke livereload`` and times each until its page is served.
     """
     own = workdir is None
     base = Path(tempfile.mkdtemp(prefix="opeds-bench-")) if own else workdir
@@ -144,7 +211,10 @@ def run_bench(
             if measure(command, env=env).returncode:
                 raise SystemExit("bench: the verifying cold build failed")
             verified = _digest(check) == _digest(output)
-        # After the check: a publish edits the content once more, past the output compared.
+        # After the check: these edit the content once more, past the output compared.
+        served = None
+        if livereload:
+            served = livereload_edits(base, sources, content, output, cache, livereload)
         if publish:
             command = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "publish",
                        "--target", str(base / "target"), "--siteurl", "https://example.org/archiv",
@@ -167,6 +237,7 @@ def run_bench(
             "build_options": extra or [],
             "cold_ratio_to_plain": round(results["cold"].wall_s / plain.wall_s, 3),
             "warm_equals_cold": verified,
+            "livereload_edit_served_s": served,
         }
     finally:
         if own:
@@ -193,3 +264,6 @@ def print_table(data: dict) -> None:
     print(f"\ncold build: {data['cold_ratio_to_plain']:.2f} times plain Pelican")
     if data["warm_equals_cold"] is not None:
         print("incremental output identical to a cold build:", data["warm_equals_cold"])
+    if data.get("livereload_edit_served_s"):
+        print("invoke livereload, one edit until its page is served (s):",
+              ", ".join(f"{s:.2f}" for s in data["livereload_edit_served_s"]))  # fmt: skip
