@@ -77,11 +77,18 @@ def typeset_content(instance: object) -> None:
         value = getattr(instance, key, "")
         if value:
             setattr(instance, key, cache.inline(value, lang, keep_last_words=False))
-    text = instance._content or ""
-    lead = metadata.lead_html(text)
-    if "summary" not in instance.metadata and lead:
+    given = "summary" in instance.metadata
+    if not given and reader.LEAD in instance.metadata and not instance.settings.get("TYPOGRIFY"):
+        # The lead and description of the text as our reader finished it, which this is:
+        # Pelican changes a text after its readers only to typogrify it.
+        lead, description = instance.metadata[reader.LEAD], instance.metadata[reader.DESCRIPTION]
+    else:
+        lead, description = metadata.lead_html(instance._content or ""), None
+    if not given and lead:
         instance.metadata["summary"] = Markup(lead)
-    instance.description = metadata.shorten(metadata.plain(instance.metadata.get("summary", "")))
+    if description is None:
+        description = metadata.shorten(metadata.plain(instance.metadata.get("summary", "")))
+    instance.description = description
     instance.word_count = words
     instance.reading_minutes = metadata.reading_minutes(instance.word_count)
 

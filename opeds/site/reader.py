@@ -19,6 +19,11 @@ from opeds.site import metadata, sanitise, typography
 #: "_" and "-"), so they mark what this reader finished.
 WORDS = "opeds:words"
 LANG = "opeds:lang"
+#: The lead of the finished text (its first paragraph) and the description made of it, for a
+#: text whose front matter gives no summary: worked out once with the text and kept with it in
+#: Pelican's reader cache, not again for every article of every build (see typeset_content).
+LEAD = "opeds:lead"
+DESCRIPTION = "opeds:description"
 
 #: The name and priority of the Meta extension's preprocessor in Markdown's registry.
 META, META_PRIORITY = "meta", 27
@@ -77,6 +82,9 @@ class MarkdownReader(readers.MarkdownReader):
             lang = str(found.get("lang") or self.settings.get("DEFAULT_LANG") or "de")
             content, words = finished_text(content, lang)
             found[WORDS], found[LANG] = words, lang
+            if "summary" not in found:
+                found[LEAD] = lead = metadata.lead_html(content)
+                found[DESCRIPTION] = metadata.shorten(metadata.plain(lead))
         return content, found
 
 
