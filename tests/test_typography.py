@@ -171,6 +171,42 @@ def test_html_our_reader_finished_is_not_typeset_again_nor_for_another_language(
         typeset_content(Page("<p>x</p>", metadata={**done, reader.LANG: "en"}, settings=settings))
 
 
+def test_the_reader_gives_the_lead_and_description_the_article_takes(tmp_path: Path) -> None:
+    """Worked out once by the reader; the article made of it has them as if worked out there."""
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from opeds.site.content import typeset_content
+
+    settings = dict(DEFAULT_CONFIG, OPEDS_CACHE_PATH=str(tmp_path), DEFAULT_LANG="de")
+    source = tmp_path / "a.md"
+    words = " ".join(["Wort"] * 60)
+    source.write_text(f'Title: T\n\nDer *erste* "Absatz" {words}.\n\nDer zweite.\n', "utf-8")
+    content, meta = reader.MarkdownReader(settings).read(str(source))
+    assert meta[reader.LEAD].startswith("Der <em>erste</em> „Absatz“ Wort")
+    assert meta[reader.DESCRIPTION].startswith("Der erste „Absatz“ Wort")
+    assert len(meta[reader.DESCRIPTION]) <= 160 and meta[reader.DESCRIPTION].endswith("…")
+    kept = Article(content, metadata=dict(meta, title="T"), settings=settings)
+    fresh = Article(content, metadata={"title": "T", reader.WORDS: meta[reader.WORDS],
+                                       reader.LANG: "de"}, settings=settings)  # fmt: skip
+    for article in (kept, fresh):
+        typeset_content(article)  # again: the plugin is not connected here
+    assert kept.metadata["summary"] == fresh.metadata["summary"] == meta[reader.LEAD]
+    assert kept.description == fresh.description == meta[reader.DESCRIPTION]
+    # Pelican's own typogrify changes the text after the reader: worked out from the text then.
+    changed = Article("<p>Anders.</p>", metadata=dict(meta, title="T"),
+                      settings=dict(settings, TYPOGRIFY=True))  # fmt: skip
+    typeset_content(changed)
+    assert changed.description == "Anders."
+    # A summary in the front matter is the description's source, not the lead.
+    source.write_text(f"Title: T\nSummary: Kurz gesagt.\n\nDer erste {words}.\n", "utf-8")
+    content, meta = reader.MarkdownReader(settings).read(str(source))
+    assert reader.LEAD not in meta
+    summarised = Article(content, metadata=dict(meta, title="T"), settings=settings)
+    typeset_content(summarised)
+    assert summarised.description == "Kurz gesagt."
+
+
 def test_titles_are_typeset_once_then_read_from_the_cache(tmp_path: Path, monkeypatch) -> None:
     cache = TitleCache(tmp_path)
     title = cache.inline('Die EU & der "Euro" - ein Streit', "de")
