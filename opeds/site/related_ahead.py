@@ -45,6 +45,7 @@ WAIT_SECONDS = 600  # a worker still at work after this is stopped (50,000 artic
 #: its start (set by opeds.build.run). Empty: nothing is worked out ahead.
 SOURCES: dict[str, str] = {}
 _RUNNING: dict[int, tuple] = {}  # id(generator) -> (pool, pending result)
+_LOADED: dict[Path, list] = {}  # the record as start() found it, for record() to compare
 
 
 def _record_path(settings: dict) -> Path:
@@ -66,11 +67,17 @@ def record(generator, keys: list[str]) -> None:
     if not SOURCES:
         return
     entries = []
+    base = os.path.join(generator.path, "")
     for article, key in zip(generator.articles, keys, strict=True):
-        name = Path(os.path.relpath(article.source_path, generator.path)).as_posix()
+        name = article.source_path
+        if name.startswith(base) and os.sep == "/":  # as relpath gives it, without its cost
+            name = name[len(base) :]
+        else:
+            name = Path(os.path.relpath(name, generator.path)).as_posix()
         entries.append((name, SOURCES.get(name, ""), key))
     path = _record_path(generator.settings)
-    if _load(path) != entries:
+    previous = _LOADED.pop(path) if path in _LOADED else _load(path)
+    if previous != entries:
         data = {"version": RECORD_VERSION, "articles": entries}
         write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -84,7 +91,7 @@ def start(generator) -> None:
     # only this process receives.
     if build_jobs(settings) < 2 or type(generator.readers._cache) is not dict:
         return
-    entries = _load(_record_path(settings))
+    entries = _LOADED[_record_path(settings)] = _load(_record_path(settings))
     changed = [name for name, digest, _key in entries if SOURCES.get(name) != digest]
     if not entries or len(changed) > MOST_CHANGED or len(entries) > MOST_ARTICLES:
         return
@@ -133,11 +140,12 @@ def take(generator, keys: list[str], count: int) -> tuple | None:
 
 
 def stop() -> None:
-    """Stop every worker a failed build left running."""
+    """Stop every worker a failed build left running; forget the record it read."""
     for pool, _pending in _RUNNING.values():
         pool.terminate()
         pool.join()
     _RUNNING.clear()
+    _LOADED.clear()
 
 
 _SHARED: dict[str, object] = {}
