@@ -227,6 +227,37 @@ def test_failed_build_leaves_the_live_output_untouched(site: Site) -> None:
     site.warm_equals_cold()
 
 
+def _reader_cache_files(site: Site) -> dict[str, tuple[int, int]]:
+    used = max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
+    return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in (used / "ArticlesGenerator-Readers.d").iterdir()}  # fmt: skip
+
+
+def test_an_edit_writes_the_reader_cache_of_its_folder_only(site: Site) -> None:
+    """Pelican's reader cache of the articles is a file per content folder: one is written."""
+    from opeds.build.readercache import SUFFIX, _shard
+
+    site.warm_equals_cold()  # whatever the case before left to do
+    before = _reader_cache_files(site)
+    assert len(before) == len({path.parent for path in _articles(site)}) > 1
+    path = _articles(site)[4]
+    _replace(path, " ", " Zwischenruf ")
+    site.warm_equals_cold()
+    after = _reader_cache_files(site)
+    assert sorted(after) == sorted(before)
+    assert {name for name in after if after[name] != before[name]} == {_shard(str(path)) + SUFFIX}
+
+
+def test_a_damaged_reader_cache_file_costs_the_reading_of_its_articles(site: Site) -> None:
+    used = max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
+    damaged = sorted((used / "ArticlesGenerator-Readers.d").iterdir())[0]
+    damaged.write_bytes(b"not a pickle")
+    _replace(_articles(site)[2], " ", " Einwurf ")  # a build that reads
+    site.warm_equals_cold()
+    assert f"reader cache: {damaged} cannot be read" in site.warm_log
+    assert damaged.read_bytes() != b"not a pickle"  # written anew
+
+
 def test_workers_reading_ahead_leave_the_related_op_eds_to_the_build(site: Site) -> None:
     """Pelican's reader cache lost, the last build's articles recorded: nothing waits for ever.
 
@@ -234,7 +265,7 @@ def test_workers_reading_ahead_leave_the_related_op_eds_to_the_build(site: Site)
     worker is forked off it to work the related op-eds out ahead.
     """
     used = max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
-    (used / "ArticlesGenerator-Readers").unlink()
+    shutil.rmtree(used / "ArticlesGenerator-Readers.d")
     assert (used / "opeds-related-input.pickle").is_file()
     path = _articles(site)[6]
     _replace(path, " ", " Lesepause ")

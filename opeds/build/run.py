@@ -27,7 +27,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 from pelican.utils import SafeDatetime, path_to_url
 
-from opeds.build import parallel
+from opeds.build import parallel, readercache
 from opeds.build.compress import precompress
 from opeds.build.incremental import (
     IncrementalWriter,
@@ -223,6 +223,7 @@ def file_stamp(cacher, filename: str) -> object:
 
 
 FileStampDataCacher._get_file_stamp = file_stamp
+readercache.install()
 
 
 #: The fields each URL pattern of the settings names, by pattern (None: positional fields).
