@@ -171,15 +171,20 @@ def _stamps(folder: Path, leave_out: str = "", only: str = "") -> dict[str, list
 def content_digests(content: Path, facts: FileFacts | None = None) -> dict[str, str]:
     """Hash every file of ``content`` by its relative path (``facts``: kept by file stamp)."""
     found = {}
-    for where, _dirs, files in os.walk(content):
+    root = os.path.abspath(content)
+    # Names as strings, not path objects: two passes over every content file in each build.
+    for where, _dirs, files in os.walk(root):
+        folder = os.path.relpath(where, root).replace(os.sep, "/")
+        prefix = "" if folder == "." else f"{folder}/"
         for name in files:
-            path = Path(where, name)
+            path = os.path.join(where, name)
 
-            def digest(path: Path = path) -> str:
-                return hashlib.sha256(path.read_bytes()).hexdigest()
+            def digest(path: str = path) -> str:
+                with open(path, "rb") as file:
+                    return hashlib.sha256(file.read()).hexdigest()
 
             value = digest() if facts is None else facts.fact(path, "sha256", digest, SHA256)
-            found[path.relative_to(content).as_posix()] = str(value)
+            found[prefix + name] = str(value)
     return found
 
 
@@ -468,24 +473,33 @@ def link_unchanged(staging: Path, live: Path, leave_out: str = "") -> int:
     if not live.is_dir():
         return 0
     linked = 0
-    for folder, dirs, files in os.walk(staging):
-        if leave_out and folder == str(staging):
+    top, live_top = os.fspath(staging), os.fspath(live)
+    # Names as strings, not path objects: every file of the output, in each build.
+    for folder, dirs, files in os.walk(top):
+        if leave_out and folder == top:
             dirs[:] = [name for name in dirs if name != leave_out]
             files = [name for name in files if name != leave_out]
+        below = os.path.relpath(folder, top)
+        live_folder = live_top if below == "." else os.path.join(live_top, below)
         for name in files:
-            path = Path(folder, name)
-            stat = path.stat()
+            path = os.path.join(folder, name)
+            stat = os.stat(path)
             if stat.st_nlink > 1:
                 continue  # already linked
-            old = live / path.relative_to(staging)
+            old = os.path.join(live_folder, name)
             try:
-                old_stat = old.stat()
+                old_stat = os.stat(old)
             except FileNotFoundError:
                 continue
-            if old_stat.st_size != stat.st_size or old.read_bytes() != path.read_bytes():
+            if old_stat.st_size != stat.st_size or _bytes(old) != _bytes(path):
                 continue
-            tmp = path.with_name(f".{name}.link")
+            tmp = os.path.join(folder, f".{name}.link")
             os.link(old, tmp)
             os.replace(tmp, path)
             linked += 1
     return linked
+
+
+def _bytes(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
