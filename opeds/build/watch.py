@@ -70,8 +70,8 @@ class SiteWatcher:
 
     def rebuild(self) -> None:
         """Build the site; remember what the build wrote, to tell its events from an editor's."""
-        written = list(self._rebuild())
-        self._written = {Path(path): _stamp(Path(path)) for path in written}
+        written = [Path(os.path.abspath(path)) for path in self._rebuild()]
+        self._written = {path: _stamp(path) for path in written}  # events name absolute paths
         self.builds += 1
 
     def start(self, callback: Callable[[], None]) -> bool:
