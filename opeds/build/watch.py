@@ -62,7 +62,6 @@ class SiteWatcher:
         self.stop = threading.Event()
         self._events: queue.Queue[set[tuple[watchfiles.Change, str]]] = queue.Queue()
         self._written: dict[Path, tuple[int, int, int] | None] = {}
-        self.builds = 0
 
     def watch(self, path, func=None, delay=None, ignore=None) -> None:
         """livereload's way to add a task: this watcher has its one task, :meth:`rebuild`."""
@@ -72,7 +71,6 @@ class SiteWatcher:
         """Build the site; remember what the build wrote, to tell its events from an editor's."""
         written = [Path(os.path.abspath(path)) for path in self._rebuild()]
         self._written = {path: _stamp(path) for path in written}  # events name absolute paths
-        self.builds += 1
 
     def start(self, callback: Callable[[], None]) -> bool:
         """Start watching (livereload calls this once its server runs); True: no polling."""
