@@ -21,6 +21,8 @@ from pathlib import Path
 
 import watchfiles
 
+from opeds.common.stamps import output_stamp
+
 log = logging.getLogger(__name__)
 
 #: How long the first change of a batch waits for the next before the build starts (ms): an
@@ -28,12 +30,11 @@ log = logging.getLogger(__name__)
 STEP_MS = 50
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
+def _stamp(path: Path) -> list[int] | None:
     try:
-        info = path.stat()
+        return output_stamp(path.stat())  # a file the build wrote: without the change time
     except OSError:
         return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 class SiteWatcher:
@@ -61,7 +62,7 @@ class SiteWatcher:
         self.filepath: str | None = None
         self.stop = threading.Event()
         self._events: queue.Queue[set[tuple[watchfiles.Change, str]]] = queue.Queue()
-        self._written: dict[Path, tuple[int, int, int] | None] = {}
+        self._written: dict[Path, list[int] | None] = {}
 
     def watch(self, path, func=None, delay=None, ignore=None) -> None:
         """livereload's way to add a task: this watcher has its one task, :meth:`rebuild`."""
