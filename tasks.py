@@ -436,8 +436,9 @@ def translations(c):
 @task
 def clean(c):
     """Remove the built site and caches (content/ and sources/ stay)."""
-    for name in ("output", ".output.new", ".output.old", ".publish", ".publish.new",
-                 ".publish.old", "cache", ".pytest_cache"):  # fmt: skip
+    for name in ("output", ".output.new", ".output.old", ".output.spare", ".publish",
+                 ".publish.new", ".publish.old", ".publish.spare", "cache",
+                 ".pytest_cache"):  # fmt: skip
         shutil.rmtree(ROOT / name, ignore_errors=True)
 
 

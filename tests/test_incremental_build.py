@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -87,9 +88,21 @@ class Site:
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stderr
 
+    def spare_ready(self) -> bool:
+        """Wait until the last swap's output is emptied; tell whether the next build has a spare.
+
+        A warm build fills the last-but-one output's folders (see opeds.build.staging) once
+        they are emptied, in the background: the cases compare that build with a cold one.
+        """
+        deadline = time.monotonic() + 30
+        while list(self.base.glob(".output.emptying-*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return (self.base / ".output.spare").is_dir()
+
     def warm_equals_cold(self) -> dict[str, bytes]:
-        """Build warm and cold; assert the same files; return the warm site's files."""
+        """Build warm and cold; assert the same files and folders; return the warm site's files."""
         self.runs += 1
+        self.spare_ready()
         self.warm_log = self.build(self.output, self.cache)
         cold = self.base / f"cold-{self.runs}"
         self.build(cold, self.base / f"cold-cache-{self.runs}")
@@ -98,7 +111,12 @@ class Site:
         assert sorted(warm) == sorted(expected)
         differ = sorted(name for name in expected if warm.get(name) != expected[name])
         assert not differ, f"warm build differs from a cold one in {differ[:10]}"
+        assert _folders(self.output) == _folders(cold)
         return warm_files
+
+
+def _folders(top: Path) -> set[str]:
+    return {path.relative_to(top).as_posix() for path in top.rglob("*") if path.is_dir()}
 
 
 def _articles(site: Site) -> list[Path]:
@@ -170,6 +188,20 @@ def test_removed_article(site: Site) -> None:
     files = site.warm_equals_cold()
     assert not any(name.endswith("index.html") and title.encode() in data
                    for name, data in files.items())  # fmt: skip
+
+
+def test_a_build_fills_the_emptied_last_output_and_removes_the_folders_it_left_empty(
+    site: Site,
+) -> None:
+    _replace(_articles(site)[2], "\n\n", "\n\nEin neuer erster Satz.\n\n")
+    assert site.spare_ready()
+    spare = site.base / ".output.spare"
+    assert not [p for p in spare.rglob("*") if p.is_file() and p.name != ".opeds-site"]
+    (spare / "1999" / "01" / "weg").mkdir(parents=True)  # as an article removed since
+    inode = spare.stat().st_ino
+    site.warm_equals_cold()  # the same folders, too
+    assert site.output.stat().st_ino == inode
+    assert not (site.output / "1999").exists()
 
 
 def test_template_edit(site: Site) -> None:

@@ -468,17 +468,23 @@ class IncrementalWriter(Writer):
 def link_unchanged(staging: Path, live: Path, leave_out: str = "") -> int:
     """Replace each new staging file whose bytes equal the live file by a link to it.
 
+    Also remove the folders that hold nothing: a staging folder made from the spare (see
+    opeds.build.staging) still has every folder of the build before last.
     ``leave_out``: a top-level entry of ``staging`` not to touch (one still being written).
     """
-    if not live.is_dir():
-        return 0
     linked = 0
     top, live_top = os.fspath(staging), os.fspath(live)
+    has_live = live.is_dir()
     # Names as strings, not path objects: every file of the output, in each build.
     for folder, dirs, files in os.walk(top):
         if leave_out and folder == top:
             dirs[:] = [name for name in dirs if name != leave_out]
             files = [name for name in files if name != leave_out]
+        if not dirs and not files and folder != top:
+            _remove_empty(folder, top)
+            continue
+        if not has_live:
+            continue
         below = os.path.relpath(folder, top)
         live_folder = live_top if below == "." else os.path.join(live_top, below)
         for name in files:
@@ -498,6 +504,16 @@ def link_unchanged(staging: Path, live: Path, leave_out: str = "") -> int:
             os.replace(tmp, path)
             linked += 1
     return linked
+
+
+def _remove_empty(folder: str, top: str) -> None:
+    """Remove the empty ``folder`` and each parent below ``top`` that it leaves empty."""
+    while folder != top:
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty: it holds what a later step of the walk looks at
+            return
+        folder = os.path.dirname(folder)
 
 
 def _bytes(path: str) -> bytes:

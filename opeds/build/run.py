@@ -41,7 +41,7 @@ from opeds.build.incremental import (
 )
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.parallel import finish_reading_ahead, read_ahead
-from opeds.build.staging import prepare, swap_in
+from opeds.build.staging import prepare, staging_folder, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import MD5, PELICAN_MD5, RUNNING, FileFacts
 from opeds.search.pagefind import index_site
@@ -384,15 +384,18 @@ def build_site(
 
 
 def _build(settings_file, content, output, cache, compress, search_index, verify, overrides):
-    """Build into a fresh staging folder and swap it in; called with the output's lock held."""
-    staging = prepare(output)
+    """Build into an empty staging folder and swap it in; called with the output's lock held."""
+    staging = staging_folder(output)  # made once the build is known to be needed
     settings = read_settings(
         str(settings_file),
         override={
             "PATH": str(content),
             "OUTPUT_PATH": str(staging),
             "CACHE_PATH": str(cache),
-            "OUTPUT_RETENTION": [MARKER],  # Pelican empties its output first: keep our marker
+            # The staging folder is empty but for folders: Pelican need not empty it, and
+            # must not remove the folders of the spare it may be (see opeds.build.staging).
+            "DELETE_OUTPUT_DIRECTORY": False,
+            "OUTPUT_RETENTION": [MARKER],
             **overrides,
         },
     )
@@ -415,8 +418,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     if keys.up_to_date(start_key):
         facts.save()
         log.info("build: nothing changed since the live output was built")
-        shutil.rmtree(staging)
         return
+    prepare(output)
     incremental = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
     collector = _ErrorCollector(content)
     duplicates: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -152,25 +153,34 @@ def test_build_with_check_keeps_output_when_a_check_fails(site: Path) -> None:
     assert not (site / ".output.new").exists()
 
 
-def test_the_replaced_output_is_removed_in_the_background_and_only_if_ours(site: Path) -> None:
+def test_the_replaced_output_is_emptied_in_the_background_and_only_if_ours(site: Path) -> None:
     # A removal stopped half way: our marker is still there, so the next build finishes it.
     stopped = site / ".output.retired-1-1"
     shutil.copytree(site / "output", stopped)
     (stopped / "index.html").unlink()
+    # The same for an emptying whose process is gone (no process has a number that high).
+    dead = site / f".output.emptying-{2**22 + 1}"
+    shutil.copytree(site / "output", dead)
     # A folder of that name without our marker is somebody else's: it stays.
     foreign = site / ".output.retired-2-2"
     foreign.mkdir()
     (foreign / "notiz.txt").write_text("meins", encoding="utf-8")
     page = next((site / "content" / "2022" / "01").glob("*.md"))
     page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    replaced = (site / "output").stat().st_ino
     result = invoke_build(site)
     assert result.returncode == 0, result.stderr
     assert b"Nachtrag" in b"".join(p.read_bytes() for p in (site / "output").rglob("*.html"))
+    spare = site / ".output.spare"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        left = sorted(p.name for p in site.iterdir() if ".retired-" in p.name)
-        if left == [foreign.name]:
+        left = sorted(p.name for p in site.iterdir() if re.search(r"\.(retired|emptying)-", p.name))
+        if left == [foreign.name] and spare.is_dir():
             break
         time.sleep(0.1)
     assert left == [foreign.name]
     assert (foreign / "notiz.txt").read_text(encoding="utf-8") == "meins"
+    # The replaced output, with its folders but no file but our marker, for the next build.
+    assert spare.stat().st_ino == replaced
+    assert [p.name for p in spare.rglob("*") if not p.is_dir()] == [".opeds-site"]
+    assert (spare / "2022" / "01").is_dir()
