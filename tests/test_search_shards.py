@@ -15,10 +15,17 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import cbor2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from opeds.search.pagefind import SearchIndexError, index_site, index_word, run_pagefind
+from opeds.search.pagefind import (
+    SearchIndexError,
+    canonical_files,
+    index_site,
+    index_word,
+    run_pagefind,
+)
 from tests.golden_site import CONTENT, SITEURL
 from tests.support import ROOT, serve
 
@@ -456,3 +463,56 @@ def test_a_word_without_the_punctuation_pagefind_ignores_gives_pagefind_the_same
     assert "berlin" in as_kept and "covid" in as_kept  # a part Pagefind split off is there
     # The same index words; each at fewer places, which the words index does not use.
     assert as_kept.keys() == as_written.keys()
+
+
+def _page(text: str, section: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="de"><body data-pagefind-body>'
+        f'<span data-pagefind-filter="section">{section}</span><h1>{text}</h1><p>{text}</p>'
+        "</body></html>\n"
+    )
+
+
+def _index_files(index: Path) -> dict[str, bytes]:
+    return {
+        f"pagefind/{path.relative_to(index).as_posix()}": path.read_bytes()
+        for path in index.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_an_index_started_from_the_last_one_has_the_files_of_a_fresh_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    for name, text, section in [("a", "Wien und Graz", "Meinung"), ("b", "Linz an der Donau",
+                                "Gastbeitrag"), ("c", "Salzburg im Regen", "Meinung")]:  # fmt: skip
+        (site / f"{name}.html").write_text(_page(text, section), encoding="utf-8")
+    run_pagefind(site, "de", subdir="last")
+    last = site / "last"
+    before = {path: path.read_bytes() for path in last.rglob("*") if path.is_file()}
+    # One page edited, one removed, one new, a section gone: some files stay, some go.
+    (site / "b.html").write_text(_page("Linz an der Traun", "Meinung"), encoding="utf-8")
+    (site / "a.html").unlink()
+    (site / "d.html").write_text(_page("Innsbruck im Schnee", "Meinung"), encoding="utf-8")
+    run_pagefind(site, "de", subdir="warm", previous=last)
+    run_pagefind(site, "de", subdir="fresh")
+    warm, fresh = _index_files(site / "warm"), _index_files(site / "fresh")
+    assert canonical_files(warm) == canonical_files(fresh)
+    # Pagefind took the unchanged pages' fragments as they were, and wrote none through them.
+    lasts = {p.stat().st_ino for p in (last / "fragment").iterdir()}
+    assert {p.stat().st_ino for p in (site / "warm" / "fragment").iterdir()} & lasts
+    assert {path: path.read_bytes() for path in before} == before
+
+    # An index this code cannot read (a Pagefind of another format) is made again without
+    # the last one's files.
+    def unreadable(data: bytes) -> object:
+        raise cbor2.CBORDecodeError("not this format")
+
+    monkeypatch.setattr(cbor2, "loads", unreadable)
+    shutil.rmtree(site / "warm")
+    run_pagefind(site, "de", subdir="warm", previous=last)
+    again = _index_files(site / "warm")
+    assert canonical_files(again) == canonical_files(fresh)
+    assert not {p.stat().st_ino for p in (site / "warm" / "fragment").iterdir()} & lasts

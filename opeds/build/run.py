@@ -336,7 +336,7 @@ def _start_search_index(
         # Undated pieces live in the first folder of their URL: a search shard of its own.
         undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
         index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
-                   started=started)  # fmt: skip
+                   started=started, previous=output / "pagefind")  # fmt: skip
         return link_unchanged(staging / "pagefind", output / "pagefind")
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
+import cbor2
 import pagefind_bin
 
 from opeds.common.atomic import write_atomic
@@ -53,9 +54,75 @@ def _executable() -> str:
     return str(pagefind_bin.get_executable().absolute())
 
 
+#: The folders of a Pagefind index whose files are named by a digest of their bytes, which
+#: Pagefind does not write (nor compress) again when a file of that name is there.
+_HASHED = ("fragment", "index", "filter")
+_META = re.compile(r"^pagefind\.[^/]+\.pf_meta$")  # the index's list of those files, also hashed
+
+
 def run_pagefind(folder: Path, language: str, glob: str | None = None,
-                 subdir: str = "pagefind") -> None:  # fmt: skip
-    """Index ``folder`` (only the pages ``glob`` matches) into ``folder/subdir``."""
+                 subdir: str = "pagefind", previous: Path | None = None) -> None:  # fmt: skip
+    """Index ``folder`` (only the pages ``glob`` matches) into ``folder/subdir``.
+
+    ``previous``: an earlier index of these pages. Its files named by their bytes are linked
+    in first, so Pagefind compresses and writes only the ones it has not made before (an
+    edited article's page and the word chunks its words are in); the ones the new index does
+    not use are removed after. Gives the files of a run without ``previous``.
+    """
+    if previous is not None and previous.is_dir():
+        _link_hashed(previous, folder / subdir)
+        _pagefind(folder, language, glob, subdir)
+        try:
+            _drop_unused(folder / subdir)
+            return
+        except (OSError, ValueError, KeyError, IndexError, TypeError, cbor2.CBORDecodeError):
+            # Not the index this code knows how to read: no earlier files, then.
+            shutil.rmtree(folder / subdir)
+    _pagefind(folder, language, glob, subdir)
+
+
+def _link_hashed(previous: Path, index: Path) -> None:
+    """Hard-link the files of the index ``previous`` that Pagefind names by their bytes."""
+    for name in _HASHED:
+        if (previous / name).is_dir():
+            (index / name).mkdir(parents=True, exist_ok=True)
+            for file in os.listdir(previous / name):
+                os.link(previous / name / file, index / name / file)
+    for file in os.listdir(previous):
+        if _META.match(file):
+            os.link(previous / file, index / file)
+
+
+def _drop_unused(index: Path) -> None:
+    """Remove the files named by their bytes that the index at ``index`` does not use.
+
+    Its entry file names each language's metadata file, a gzipped CBOR list of the pages'
+    fragments, the word chunks and the filters, each by the digest in its file name.
+    """
+    entry = json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))
+    used: set[str] = set()
+    for language in entry["languages"].values():
+        meta = f"pagefind.{language['hash']}.pf_meta"
+        used.add(meta)
+        data = gzip.decompress((index / meta).read_bytes())
+        _version, pages, chunks, filters, *_rest = cbor2.loads(data.removeprefix(b"pagefind_dcd"))
+        used.update(f"fragment/{page[0]}.pf_fragment" for page in pages)
+        used.update(f"index/{chunk[2]}.pf_index" for chunk in chunks)
+        used.update(f"filter/{item[1]}.pf_filter" for item in filters)
+    for name in _HASHED:
+        if not (index / name).is_dir():
+            continue
+        for file in os.listdir(index / name):
+            if f"{name}/{file}" not in used:
+                os.unlink(index / name / file)
+        if not os.listdir(index / name):
+            (index / name).rmdir()
+    for file in os.listdir(index):
+        if _META.match(file) and file not in used:
+            os.unlink(index / file)
+
+
+def _pagefind(folder: Path, language: str, glob: str | None, subdir: str) -> None:
     # One language for the whole archive: the search page queries a single index, so the
     # occasional English piece is still found, stemmed as German.
     command = [_executable(), "--site", str(folder),
@@ -74,10 +141,13 @@ def index_site(
     shards: bool = False,
     undated: str = UNDATED,
     started: threading.Event | None = None,
+    previous: Path | None = None,
 ) -> None:
     """Add ``folder/pagefind/``, reusing the cached index when no page changed.
 
-    With ``shards``, one index per year and one for the ``undated`` folder (see index_shards).
+    With ``shards``, one index per year and one for the ``undated`` folder (see index_shards);
+    ``previous`` is the ``pagefind`` folder of the last build, whose indexes a shard's new one
+    starts from.
     ``started`` is set once the pages are read and the Pagefind runs under way: from then on,
     this thread mostly waits for them.
 
@@ -88,7 +158,8 @@ def index_site(
     try:
         if shards:
             cache = cache or folder.parent / f".{folder.name}.cache"
-            index_shards(folder, language, cache, undated=undated, started=started)
+            index_shards(folder, language, cache, undated=undated, started=started,
+                         previous=previous)  # fmt: skip
         else:
             started.set()
             _index_whole(folder, language, cache)
@@ -224,6 +295,7 @@ def index_shards(
     jobs: int | None = None,
     undated: str = UNDATED,
     started: threading.Event | None = None,
+    previous: Path | None = None,
 ) -> None:
     """Index each year of ``folder`` on its own into ``pagefind/YYYY/``; list them in shards.json.
 
@@ -252,7 +324,8 @@ def index_shards(
 
     def build(name: str) -> None:
         subdir = f"pagefind/{name}"
-        run_pagefind(folder, language, glob=f"{name}/**/*.html", subdir=subdir)
+        run_pagefind(folder, language, glob=f"{name}/**/*.html", subdir=subdir,
+                     previous=None if previous is None else previous / name)  # fmt: skip
         tmp = store / f"{digests[name]}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(folder / subdir, tmp, copy_function=os.link)  # one inode, never rewritten
@@ -290,7 +363,8 @@ def index_shards(
         )
     data: dict[str, object] = {"version": 2, "shards": listing}
     if names:
-        index_words(folder, language, store, {name: digests[name] for name in names})
+        index_words(folder, language, store, {name: digests[name] for name in names},
+                    previous=None if previous is None else previous / WORDS)  # fmt: skip
         data["words"] = f"pagefind/{WORDS}/"
     (folder / SHARDS_FILE).parent.mkdir(exist_ok=True)  # no shard when nothing is searchable
     (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
@@ -349,7 +423,13 @@ def shard_words_file(store: Path, digest: str) -> Path:
     return words
 
 
-def index_words(folder: Path, language: str, store: Path, digests: dict[str, str]) -> None:
+def index_words(
+    folder: Path,
+    language: str,
+    store: Path,
+    digests: dict[str, str],
+    previous: Path | None = None,
+) -> None:
     """Index one page per shard with that shard's words into ``pagefind/words/``.
 
     Pagefind matches a query word to the index words it begins, or, when there are none, to
@@ -359,7 +439,8 @@ def index_words(folder: Path, language: str, store: Path, digests: dict[str, str
     hold a match (its filter ``shard``), and only those shards' results count.
 
     The index is kept by the pages it indexes: an edit that leaves every shard's words as
-    they were (a date, a section, a word the shard has elsewhere) reuses it.
+    they were (a date, a section, a word the shard has elsewhere) reuses it. Another starts
+    from ``previous``, the last build's (see run_pagefind).
     """
     pages = {}
     for name, digest in digests.items():
@@ -380,7 +461,7 @@ def index_words(folder: Path, language: str, store: Path, digests: dict[str, str
         site.mkdir()
         for name, page in pages.items():
             (site / f"{name}.html").write_text(page, encoding="utf-8")
-        run_pagefind(site, language)
+        run_pagefind(site, language, previous=previous)
         (site / "pagefind").rename(cached)
         shutil.rmtree(site)
     os.utime(cached)
