@@ -355,6 +355,14 @@ class PageKeys:
         live = self.live / name
         return live if _stamp(live) == entry[1] else None
 
+    def rendered_folders(self) -> frozenset[str]:
+        """Name the top folders of the pages this build keyed and did not find unchanged."""
+        return frozenset(
+            name.split("/", 1)[0]
+            for name, key in self.current.items()
+            if self.previous.get(name, ("",))[0] != key
+        )
+
     def note_stamps(self, staging: Path, leave_out: str) -> None:
         """Take the stamps of every file of ``staging`` but the entry ``leave_out`` now.
 

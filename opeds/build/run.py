@@ -324,7 +324,12 @@ def duplicate_urls(generators: list[object]) -> list[str]:
 
 
 def _start_search_index(
-    staging: Path, output: Path, settings: dict, cache: Path, started: threading.Event
+    staging: Path,
+    output: Path,
+    settings: dict,
+    cache: Path,
+    started: threading.Event,
+    changed: frozenset[str] = frozenset(),
 ) -> Future:
     """Start indexing ``staging`` for search in a thread; its result: the files linked.
 
@@ -336,7 +341,7 @@ def _start_search_index(
         # Undated pieces live in the first folder of their URL: a search shard of its own.
         undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
         index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
-                   started=started, previous=output / "pagefind")  # fmt: skip
+                   started=started, previous=output / "pagefind", changed=changed)  # fmt: skip
         return link_unchanged(staging / "pagefind", output / "pagefind")
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
@@ -481,7 +486,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         started = threading.Event()
         search = None
         if search_index:
-            search = _start_search_index(staging, output, settings, cache, started)
+            search = _start_search_index(staging, output, settings, cache, started,
+                                         keys.rendered_folders())  # fmt: skip
             # Its reading of the pages first: until its Pagefind runs start, it needs this core.
             started.wait()
         try:

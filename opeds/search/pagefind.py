@@ -142,12 +142,14 @@ def index_site(
     undated: str = UNDATED,
     started: threading.Event | None = None,
     previous: Path | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> None:
     """Add ``folder/pagefind/``, reusing the cached index when no page changed.
 
     With ``shards``, one index per year and one for the ``undated`` folder (see index_shards);
     ``previous`` is the ``pagefind`` folder of the last build, whose indexes a shard's new one
-    starts from.
+    starts from; ``changed`` names the top folders with pages this build rendered, whose
+    shards are looked at first (only the order changes: every shard's pages are hashed).
     ``started`` is set once the pages are read and the Pagefind runs under way: from then on,
     this thread mostly waits for them.
 
@@ -159,7 +161,7 @@ def index_site(
         if shards:
             cache = cache or folder.parent / f".{folder.name}.cache"
             index_shards(folder, language, cache, undated=undated, started=started,
-                         previous=previous)  # fmt: skip
+                         previous=previous, changed=changed)  # fmt: skip
         else:
             started.set()
             _index_whole(folder, language, cache)
@@ -187,19 +189,20 @@ def _index_whole(folder: Path, language: str, cache: Path | None) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def shard_pages(folder: Path, undated: str = UNDATED) -> dict[str, list[Path]]:
-    """Group the pages Pagefind would index by shard: their year folder, or the undated one.
+def shard_names(folder: Path, undated: str = UNDATED) -> list[str]:
+    """Name the folders of ``folder`` that may be search shards: the years and ``undated``."""
+    names = [entry.name for entry in os.scandir(folder) if entry.is_dir()]
+    return sorted(name for name in names if _YEAR.match(name) or name == undated)
+
+
+def shard_pages(folder: Path, name: str) -> list[Path] | None:
+    """Return the pages Pagefind would index in the shard ``name``; None if it is no shard.
 
     A folder none of whose pages is searchable makes no shard: alone in a Pagefind run,
     its pages would be indexed whole instead of not at all, as in the single index.
     """
-    groups: dict[str, list[Path]] = {}
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_dir() and (_YEAR.match(entry.name) or entry.name == undated):
-            pages = sorted(_html_files(Path(entry.path)))
-            if any(BODY in page.read_bytes() for page in pages):
-                groups[entry.name] = pages
-    return groups
+    pages = sorted(_html_files(folder / name))
+    return pages if any(BODY in page.read_bytes() for page in pages) else None
 
 
 def _element_end(page: bytes, start: int, name: bytes) -> int:
@@ -296,6 +299,7 @@ def index_shards(
     undated: str = UNDATED,
     started: threading.Event | None = None,
     previous: Path | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> None:
     """Index each year of ``folder`` on its own into ``pagefind/YYYY/``; list them in shards.json.
 
@@ -317,10 +321,10 @@ def index_shards(
         )
     store = cache / "pagefind-shards"
     store.mkdir(parents=True, exist_ok=True)
-    groups = shard_pages(folder, undated)
     # Without the change time: linking an unchanged page into the new output changes it.
     parts = FileFacts(store / PARTS_FILE, ctime=False)
     digests: dict[str, str] = {}
+    groups: dict[str, list[Path]] = {}
 
     def build(name: str) -> None:
         subdir = f"pagefind/{name}"
@@ -334,17 +338,33 @@ def index_shards(
         shard_words_file(store, digests[name])
 
     # Both cores: Pagefind runs in its own process, so threads only wait for it. A shard's run
-    # starts as soon as its pages are hashed, while the next shard's are; the largest first,
-    # so the last to start are the shortest and neither core waits long for the other at the
-    # end. The shards already indexed are linked into place meanwhile.
+    # starts as soon as its pages are hashed, while the next shard's are. The shards with
+    # ``changed`` pages first (after one edit, its year's run starts before the other years
+    # are listed and hashed); when all changed, the largest first, so the last to start are
+    # the shortest and neither core waits long for the other at the end. The shards already
+    # indexed are linked into place meanwhile.
+    names = shard_names(folder, undated)
+    first = [name for name in names if name in changed]
+    if len(first) == len(names):
+        first = []
     with ThreadPoolExecutor(max_workers=jobs or min(2, os.cpu_count() or 1)) as pool:
         runs, cached = [], []
-        for name in sorted(groups, key=lambda name: (-len(groups[name]), name)):
+
+        def start(name: str) -> None:
             digests[name] = _shard_digest(folder, groups[name], language, parts)
             if (store / digests[name]).is_dir():
                 cached.append(name)
             else:
                 runs.append(pool.submit(build, name))
+
+        for name in first:
+            if (pages := shard_pages(folder, name)) is not None:
+                groups[name] = pages
+                start(name)
+        rest = {name: shard_pages(folder, name) for name in names if name not in first}
+        groups.update({name: pages for name, pages in rest.items() if pages is not None})
+        for name in sorted(set(groups) - set(first), key=lambda name: (-len(groups[name]), name)):
+            start(name)
         parts.save()
         if started is not None:
             started.set()
