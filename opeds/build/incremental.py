@@ -363,13 +363,17 @@ class PageKeys:
             if self.previous.get(name, ("",))[0] != key
         )
 
-    def note_stamps(self, staging: Path, leave_out: str) -> None:
+    def note_stamps(
+        self, staging: Path, leave_out: str, stamps: dict[str, list[int]] | None = None
+    ) -> None:
         """Take the stamps of every file of ``staging`` but the entry ``leave_out`` now.
 
         For :meth:`save`, while another step still writes ``leave_out`` (the search index):
-        nothing else may change after this.
+        nothing else may change after this. ``stamps``: the ones :func:`link_unchanged` took
+        of the same files, to use instead.
         """
-        self._noted = (_stamps(staging, leave_out=leave_out), leave_out)
+        found = _stamps(staging, leave_out=leave_out) if stamps is None else stamps
+        self._noted = (found, leave_out)
 
     def up_to_date(self, input_key: str) -> bool:
         """Tell whether the live output was built from ``input_key`` and is still as it was."""
@@ -473,12 +477,16 @@ class IncrementalWriter(Writer):
         return super()._open_w(filename, encoding, override)
 
 
-def link_unchanged(staging: Path, live: Path, leave_out: str = "") -> int:
+def link_unchanged(
+    staging: Path, live: Path, leave_out: str = "", stamps: dict[str, list[int]] | None = None
+) -> int:
     """Replace each new staging file whose bytes equal the live file by a link to it.
 
     Also remove the folders that hold nothing: a staging folder made from the spare (see
     opeds.build.staging) still has every folder of the build before last.
     ``leave_out``: a top-level entry of ``staging`` not to touch (one still being written).
+    ``stamps`` gets the stamp of every file it looked at, by relative path, as it leaves it
+    (see :meth:`PageKeys.note_stamps`): the one look at each file serves both.
     """
     linked = 0
     top, live_top = os.fspath(staging), os.fspath(live)
@@ -491,15 +499,16 @@ def link_unchanged(staging: Path, live: Path, leave_out: str = "") -> int:
         if not dirs and not files and folder != top:
             _remove_empty(folder, top)
             continue
-        if not has_live:
-            continue
         below = os.path.relpath(folder, top)
+        prefix = "" if below == "." else below.replace(os.sep, "/") + "/"
         live_folder = live_top if below == "." else os.path.join(live_top, below)
         for name in files:
             path = os.path.join(folder, name)
             stat = os.stat(path)
-            if stat.st_nlink > 1:
-                continue  # already linked
+            if stamps is not None:
+                stamps[prefix + name] = output_stamp(stat)
+            if stat.st_nlink > 1 or not has_live:
+                continue  # already linked, or nothing to link to
             old = os.path.join(live_folder, name)
             try:
                 old_stat = os.stat(old)
@@ -511,6 +520,8 @@ def link_unchanged(staging: Path, live: Path, leave_out: str = "") -> int:
             os.link(old, tmp)
             os.replace(tmp, path)
             linked += 1
+            if stamps is not None:
+                stamps[prefix + name] = output_stamp(old_stat)  # the live file's, now its own
     return linked
 
 

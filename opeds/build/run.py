@@ -478,8 +478,11 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # A smaller one starts them at once and links and collects while they run.
         collect_first = len(read) > COLLECT_FIRST_ARTICLES
         linked = 0
+        # The stamps of the files but the search index's, taken as they are linked; compression
+        # adds files everywhere, so then they are taken at the end.
+        stamps: dict[str, list[int]] | None = None if compress else {}
         if collect_first:
-            linked = link_unchanged(staging, output)
+            linked = link_unchanged(staging, output, stamps=stamps)  # no index yet
             release_memory()
         # The search index is made in a thread, its Pagefind runs in processes of their own;
         # meanwhile this one takes the stamps of the other files and hashes the content.
@@ -494,11 +497,12 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             if not collect_first:
                 # The same bytes either way, so the index may read a page before or after its
                 # link; the index's own files are still being written, and it links them itself.
-                linked = link_unchanged(staging, output, leave_out="pagefind")
+                linked = link_unchanged(staging, output, leave_out="pagefind", stamps=stamps)
                 release_memory()
-            if not compress:  # compression adds files everywhere: their stamps come later
-                keys.note_stamps(staging, leave_out="pagefind")
+            if stamps is not None:
+                keys.note_stamps(staging, leave_out="pagefind", stamps=stamps)
             after = content_digests(content, facts)
+            facts.save()  # while the index is made: nothing changes them after this
         finally:
             linked += search.result() if search is not None else 0  # its error, if any
         steps.done("search index" if search_index else "memory")
@@ -514,7 +518,6 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
         settled = settled_key(read, after, written, base_key, options)
         keys.save(staging, settled if start_key else "")
-        facts.save()
         if pruned := title_cache(settings).prune():
             log.info("typography cache: files of other code versions removed: %d", pruned)
         steps.done("keys")
