@@ -58,13 +58,15 @@ def _retired_folders(output: Path) -> list[Path]:
     return sorted(output.parent.glob(f".{glob.escape(output.name)}.retired-*"))
 
 
-def empty_in_background(folder: Path, spare: Path) -> None:
+def empty_in_background(folder: Path, spare: Path, *, copy_folders: bool = False) -> None:
     """Empty a retired output into ``spare`` in a process of its own (see :func:`make_spare`).
 
-    The command need not wait: emptying ten thousand folders takes a second.
+    With ``copy_folders``, ``folder`` is the live output, left as it is: the spare gets its
+    folders (see :func:`make_spare_from`). The command need not wait for either.
     """
+    how = ["--folders-of"] if copy_folders else []
     subprocess.run(  # returns at once: the process forks and its parent exits
-        [sys.executable, "-m", "opeds.build.staging", str(folder), str(spare)],
+        [sys.executable, "-m", "opeds.build.staging", *how, str(folder), str(spare)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,  # not stopped with the command that started it
         check=False,
@@ -98,7 +100,7 @@ def make_spare(folder: Path, spare: Path) -> None:
     """
     if not is_ours(folder):
         return
-    emptying = spare.with_name(f"{spare.name.removesuffix('.spare')}.emptying-{os.getpid()}")
+    emptying = _emptying_name(spare)
     folder.rename(emptying)
     for where, _dirs, files in os.walk(emptying):
         for name in files:
@@ -106,6 +108,37 @@ def make_spare(folder: Path, spare: Path) -> None:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(os.path.join(where, name))
     shutil.rmtree(emptying / "pagefind", ignore_errors=True)
+    if spare.exists():
+        remove_marker_last(emptying)
+        return
+    try:
+        emptying.rename(spare)
+    except OSError:  # another one took the name first
+        remove_marker_last(emptying)
+
+
+def _emptying_name(spare: Path) -> Path:
+    return spare.with_name(f"{spare.name.removesuffix('.spare')}.emptying-{os.getpid()}")
+
+
+def make_spare_from(output: Path, spare: Path) -> None:
+    """Make ``spare`` from the folders of ``output`` (no files), after a build that replaced none.
+
+    The first build's output has no earlier one to empty: without this, the first edit after
+    it would make every folder anew. Made as ``.emptying-PID`` and renamed when complete, as
+    in :func:`make_spare`; the search index's folders are left out there too.
+    """
+    emptying = _emptying_name(spare)
+    emptying.mkdir()
+    write_marker(emptying)
+    top = os.fspath(output)
+    for where, dirs, _files in os.walk(top):
+        below = os.path.relpath(where, top)
+        if below == ".":
+            dirs[:] = [name for name in dirs if name != "pagefind"]
+        for name in dirs:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(os.path.join(emptying, below, name))
     if spare.exists():
         remove_marker_last(emptying)
         return
@@ -172,16 +205,22 @@ def swap_in(staging: Path, output: Path) -> None:
     if output.exists():
         output.rename(old)
     staging.rename(output)
+    spare = spare_folder(output)
     if old.exists():
         retired = output.with_name(f".{output.name}.retired-{os.getpid()}-{time.time_ns()}")
         old.rename(retired)
-        empty_in_background(retired, spare_folder(output))
+        empty_in_background(retired, spare)
+    elif not spare.exists() and not _emptying_folders(output):
+        empty_in_background(output, spare, copy_folders=True)
 
 
 if __name__ == "__main__":
     if os.fork() == 0:  # the grandchild empties; the command that waits for the child goes on
         try:
-            make_spare(Path(sys.argv[1]), Path(sys.argv[2]))
+            if sys.argv[1] == "--folders-of":
+                make_spare_from(Path(sys.argv[2]), Path(sys.argv[3]))
+            else:
+                make_spare(Path(sys.argv[1]), Path(sys.argv[2]))
         finally:
             os._exit(0)
     os._exit(0)

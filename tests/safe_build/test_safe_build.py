@@ -184,3 +184,32 @@ def test_the_replaced_output_is_emptied_in_the_background_and_only_if_ours(site:
     assert spare.stat().st_ino == replaced
     assert [p.name for p in spare.rglob("*") if not p.is_dir()] == [".opeds-site"]
     assert (spare / "2022" / "01").is_dir()
+
+
+def test_the_first_build_leaves_a_spare_with_its_folders_and_its_output_as_it_is(
+    site: Path,
+) -> None:
+    spare = site / ".output.spare"
+    deadline = time.monotonic() + 60
+    while not spare.is_dir() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(site.glob(".output.emptying-*"))
+    output = site / "output"
+    folders = {p.relative_to(output) for p in output.rglob("*") if p.is_dir()}
+    assert {p.relative_to(spare) for p in spare.rglob("*") if p.is_dir()} == {
+        folder for folder in folders if folder.parts[0] != "pagefind"
+    }
+    assert [p.name for p in spare.rglob("*") if not p.is_dir()] == [".opeds-site"]
+    before = tree_digest(output)
+    page = next((site / "content" / "2022" / "01").glob("*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    inode = spare.stat().st_ino
+    result = invoke_build(site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "output").stat().st_ino == inode  # the spare, filled
+    after = tree_digest(site / "output")
+    assert b"Nachtrag" in b"".join(p.read_bytes() for p in (site / "output").rglob("*.html"))
+    # The same pages; the search index names its files by their bytes.
+    assert {n for n in after if not n.startswith("pagefind/")} == {
+        n for n in before if not n.startswith("pagefind/")
+    }
