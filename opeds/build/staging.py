@@ -108,6 +108,15 @@ def make_spare(folder: Path, spare: Path) -> None:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(os.path.join(where, name))
     shutil.rmtree(emptying / "pagefind", ignore_errors=True)
+    _become_spare(emptying, spare)
+
+
+def _emptying_name(spare: Path) -> Path:
+    return spare.with_name(f"{spare.name.removesuffix('.spare')}.emptying-{os.getpid()}")
+
+
+def _become_spare(emptying: Path, spare: Path) -> None:
+    """Rename the finished ``emptying`` to ``spare``; remove it if there is a spare already."""
     if spare.exists():
         remove_marker_last(emptying)
         return
@@ -115,10 +124,6 @@ def make_spare(folder: Path, spare: Path) -> None:
         emptying.rename(spare)
     except OSError:  # another one took the name first
         remove_marker_last(emptying)
-
-
-def _emptying_name(spare: Path) -> Path:
-    return spare.with_name(f"{spare.name.removesuffix('.spare')}.emptying-{os.getpid()}")
 
 
 def make_spare_from(output: Path, spare: Path) -> None:
@@ -139,13 +144,7 @@ def make_spare_from(output: Path, spare: Path) -> None:
         for name in dirs:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(os.path.join(emptying, below, name))
-    if spare.exists():
-        remove_marker_last(emptying)
-        return
-    try:
-        emptying.rename(spare)
-    except OSError:  # another one took the name first
-        remove_marker_last(emptying)
+    _become_spare(emptying, spare)
 
 
 def remove_ours(folder: Path) -> None:
