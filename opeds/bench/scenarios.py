@@ -74,7 +74,10 @@ def _background_done(output: Path, limit: float = 120) -> None:
     """
     deadline = time.monotonic() + limit
     pattern = f".{glob.escape(output.name)}.emptying-*"
-    while any(output.parent.glob(pattern)) and time.monotonic() < deadline:
+    spare = output.with_name(f".{output.name}.spare")
+    # Done when the spare is there and nothing is being emptied: after each build that swapped
+    # (the spare it filled comes back emptied), and before the process doing it named its folder.
+    while (any(output.parent.glob(pattern)) or not spare.is_dir()) and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
