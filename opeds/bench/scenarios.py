@@ -6,7 +6,6 @@ the figures include start-up, the import, Pelican, the search index and the swap
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from opeds.bench.generate import raw_article, source_name, write_sources
 from opeds.bench.measure import Measurement, measure
+from opeds.build.staging import spare_settled
 from opeds.search.pagefind import canonical_files
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -73,11 +73,7 @@ def _background_done(output: Path, limit: float = 120) -> None:
     Pelican's run.
     """
     deadline = time.monotonic() + limit
-    pattern = f".{glob.escape(output.name)}.emptying-*"
-    spare = output.with_name(f".{output.name}.spare")
-    # Done when the spare is there and nothing is being emptied: after each build that swapped
-    # (the spare it filled comes back emptied), and before the process doing it named its folder.
-    while (any(output.parent.glob(pattern)) or not spare.is_dir()) and time.monotonic() < deadline:
+    while not spare_settled(output) and time.monotonic() < deadline:
         time.sleep(0.05)
 
 

@@ -42,6 +42,14 @@ def _emptying_folders(output: Path) -> list[Path]:
     return sorted(output.parent.glob(f".{glob.escape(output.name)}.emptying-*"))
 
 
+def spare_settled(output: Path) -> bool:
+    """Tell whether the work in the background beside ``output`` is done: a spare, no emptying.
+
+    After every build that swapped its output in, a spare comes back (see :func:`swap_in`).
+    """
+    return spare_folder(output).is_dir() and not _emptying_folders(output)
+
+
 def _running(pid: str) -> bool:
     """Tell whether a process ``pid`` runs (one of another user's counts as running)."""
     try:
