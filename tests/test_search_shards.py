@@ -405,6 +405,46 @@ def test_the_words_index_is_made_again_only_when_a_shards_words_change(tmp_path:
     assert "hochwasser" in text
 
 
+def test_a_shards_words_read_only_the_pages_that_changed(tmp_path: Path, monkeypatch) -> None:
+    from opeds.search import pagefind
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+
+    def page(name: str, text: str) -> None:
+        path = site / "2024" / name / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'<html lang="de"><body><main data-pagefind-body><h1>{name}</h1>'
+                        f"<p>{text}</p></main></body></html>", encoding="utf-8")  # fmt: skip
+
+    read: list[str] = []
+    real = pagefind._fragment_words
+    monkeypatch.setattr(pagefind, "_fragment_words",
+                        lambda fragment: read.append(fragment.name) or real(fragment))  # fmt: skip
+
+    def words() -> tuple[int, str]:
+        """Index the site; return the pages read for its words, and its words worked out afresh."""
+        read.clear()
+        shutil.rmtree(site / "pagefind", ignore_errors=True)
+        index_site(site, "de", cache, shards=True)
+        listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+        assert [shard["name"] for shard in listing["shards"]] == ["2024"]
+        return len(read), pagefind.shard_words(site / "pagefind" / "2024")
+
+    for number in range(4):
+        page(f"seite{number}", f"Der Gemeinderat tagt zum {number + 1}. Mal (Wien)")
+    pages_read, first = words()
+    assert pages_read == 4 and "wien" in first.split()
+    page("seite2", "Die Murbrücke in Graz, bei Hochwasser")
+    pages_read, second = words()
+    assert pages_read == 1  # the changed page; the others' words were kept
+    kept = [f for f in (cache / "pagefind-shards").iterdir() if f.name.endswith(".words2")]
+    newest = max(kept, key=lambda f: f.stat().st_mtime_ns)
+    assert newest.read_text(encoding="utf-8") == second
+    assert {"hochwasser", "graz", "wien"} <= set(second.split()) and "3." not in second.split()
+    pages = json.loads(next((cache / "pagefind-shards").glob("pages-words-2024.*")).read_text())
+    assert len(pages) == 4  # the words of this index's pages, and only those
+
+
 # Words as op-eds write them, with the punctuation around them (and some that matters).
 TOKENS = """(berlin), berlin berlin. „berlin“ "berlin" #berlin berlin* _berlin berlin's ärger!
     straße. -straße -- covid19, covid19 (70/66/69/66) eu-mitglied. e.v. z.b. 1968, 12,99 %

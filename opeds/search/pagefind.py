@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -335,7 +336,7 @@ def index_shards(
         shutil.copytree(folder / subdir, tmp, copy_function=os.link)  # one inode, never rewritten
         tmp.rename(store / digests[name])
         # Its words for the words index now, while the other thread's Pagefind run goes on.
-        shard_words_file(store, digests[name])
+        shard_words_file(store, digests[name], name)
 
     # Both cores: Pagefind runs in its own process, so threads only wait for it. A shard's run
     # starts as soon as its pages are hashed, while the next shard's are. The shards with
@@ -368,13 +369,26 @@ def index_shards(
         parts.save()
         if started is not None:
             started.set()
-        for name in cached:
-            shutil.copytree(store / digests[name], folder / "pagefind" / name,
-                            copy_function=os.link)  # fmt: skip
-        for run in runs:
-            run.result()
+        names = sorted(groups, key=shard_order)  # the order "newest first" shows them in
+
+        def words() -> None:
+            for run in runs:
+                run.result()
+            index_words(folder, language, store, {name: digests[name] for name in names},
+                        previous=None if previous is None else previous / WORDS)  # fmt: skip
+
+        # The words index once the shards indexed anew have their words; its Pagefind run goes
+        # on while the shards already indexed are linked into place.
+        with ThreadPoolExecutor(max_workers=1) as after:
+            words_done = after.submit(words) if names else None
+            for name in cached:
+                shutil.copytree(store / digests[name], folder / "pagefind" / name,
+                                copy_function=os.link)  # fmt: skip
+            for run in runs:
+                run.result()
+            if words_done is not None:
+                words_done.result()
     listing = []
-    names = sorted(groups, key=shard_order)  # the order "newest first" shows them in
     for name in names:
         os.utime(store / digests[name])  # most recently used
         year = name if _YEAR.match(name) else None
@@ -383,13 +397,13 @@ def index_shards(
         )
     data: dict[str, object] = {"version": 2, "shards": listing}
     if names:
-        index_words(folder, language, store, {name: digests[name] for name in names},
-                    previous=None if previous is None else previous / WORDS)  # fmt: skip
         data["words"] = f"pagefind/{WORDS}/"
     (folder / SHARDS_FILE).parent.mkdir(exist_ok=True)  # no shard when nothing is searchable
     (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     keep = KEEP * (len(groups) + 1) * 2  # each shard's index and words, and the words index
-    entries = sorted((p for p in store.iterdir() if p.name != PARTS_FILE),
+    # The words by page are kept per shard name, for the shards there are.
+    current = {PARTS_FILE, *(_known_words(store, name).name for name in groups)}
+    entries = sorted((p for p in store.iterdir() if p.name not in current),
                      key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
     for old in entries[keep:]:
         if old.is_dir():
@@ -423,23 +437,58 @@ def index_word(token: str) -> str:
     return found[1] if found else token
 
 
-def shard_words(index: Path) -> str:
-    """Return the words Pagefind indexed in the shard at ``index``: its pages' text and metadata."""
-    words: set[str] = set()
-    for fragment in sorted((index / "fragment").iterdir()):
-        data = gzip.decompress(fragment.read_bytes())
-        record = json.loads(data.removeprefix(b"pagefind_dcd"))
-        # Pagefind searches the metadata too (title, kicker, date): a word there is found.
-        for text in (record.get("content", ""), *record.get("meta", {}).values()):
-            words.update(text.lower().split())
+def _fragment_words(fragment: Path) -> str:
+    """Return the index words of one page of a shard: its text and metadata, sorted."""
+    record = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+    # Pagefind searches the metadata too (title, kicker, date): a word there is found.
+    words = {word for text in (record.get("content", ""), *record.get("meta", {}).values())
+             for word in text.lower().split()}  # fmt: skip
     return " ".join(sorted({index_word(word) for word in words}))
 
 
-def shard_words_file(store: Path, digest: str) -> Path:
-    """Return the file of the words of the cached shard index ``digest``; write it if missing."""
+def shard_words(index: Path, known: dict[str, str] | None = None) -> str:
+    """Return the words Pagefind indexed in the shard at ``index``: its pages' text and metadata.
+
+    ``known``: the words of pages by fragment file name, from an earlier index of the shard.
+    A fragment is named by a digest of its bytes, so only the pages not in it are read; it
+    is updated to hold the words of this index's pages, and only those.
+    """
+    known = {} if known is None else known
+    fragments = sorted(os.listdir(index / "fragment"))
+    found = {name: known.get(name) or _fragment_words(index / "fragment" / name)
+             for name in fragments}  # fmt: skip
+    known.clear()
+    known.update(found)
+    words: set[str] = set()
+    for text in found.values():
+        words.update(text.split())
+    return " ".join(sorted(words))
+
+
+def _known_words(store: Path, name: str) -> Path:
+    """The file of the words of the pages of the last index of the shard ``name``."""
+    return store / f"pages-words-{name}.json{WORDS_FORMAT}"
+
+
+def shard_words_file(store: Path, digest: str, name: str | None = None) -> Path:
+    """Return the file of the words of the cached shard index ``digest``; write it if missing.
+
+    ``name``: the shard's name, whose last index's words by page are kept beside, so a new
+    index of the shard reads only the pages that changed.
+    """
     words = store / f"{digest}.words{WORDS_FORMAT}"
     if not words.is_file():
-        write_atomic(words, shard_words(store / digest))
+        kept = None if name is None else _known_words(store, name)
+        known: dict[str, str] = {}
+        if kept is not None and kept.is_file():
+            with contextlib.suppress(ValueError, OSError):
+                loaded = json.loads(kept.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values()):
+                    known = loaded
+        text = shard_words(store / digest, known)
+        if kept is not None:
+            write_atomic(kept, json.dumps(known, ensure_ascii=False, separators=(",", ":")))
+        write_atomic(words, text)
     return words
 
 
@@ -464,7 +513,7 @@ def index_words(
     """
     pages = {}
     for name, digest in digests.items():
-        words = shard_words_file(store, digest)
+        words = shard_words_file(store, digest, name)
         os.utime(words)
         text = html.escape(words.read_text(encoding="utf-8"))
         # No title or other text: the page holds the shard's words and nothing else.
