@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -114,25 +115,30 @@ def scan_content(content: Path, facts: FileFacts | None = None) -> dict[str, lis
     (a killed import, a file an editor moved); temporary files a killed import left are removed.
     """
     found: dict[str, list[str]] = {}
-    for folder, subfolders, files in os.walk(content):
+    root = os.path.abspath(content)
+    # Names as strings, not path objects: every article file, in each build.
+    for folder, subfolders, files in os.walk(root):
         subfolders.sort()
+        below = os.path.relpath(folder, root)
+        prefix = "" if below == "." else below.replace(os.sep, "/") + "/"
         for name in sorted(files):
-            path = Path(folder, name)
+            path = os.path.join(folder, name)
             if _LEFTOVER.match(name):
                 log.info("%s: removing what an interrupted import left", path)
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
             elif (
                 name.endswith(".md")
                 and not name.startswith(".")
                 and (sid := _source_id_of(path, facts))
             ):
-                found.setdefault(sid, []).append(path.relative_to(content).as_posix())
+                found.setdefault(sid, []).append(prefix + name)
     return found
 
 
-def _source_id_of(path: Path, facts: FileFacts | None) -> str | None:
+def _source_id_of(path: str, facts: FileFacts | None) -> str | None:
     def read() -> str | None:
-        return read_front_matter(path).get("source_id") or None
+        return read_front_matter(Path(path)).get("source_id") or None
 
     return read() if facts is None else facts.fact(path, "source_id", read, _is_source_id)
 
@@ -231,6 +237,7 @@ class _Importer:
     ) -> None:
         self.content = content
         self.root = content.resolve()  # where every file the import writes must be
+        self.folder = os.path.abspath(content)  # as the file facts name its files
         self.sections, self.places, self.force = sections, places, force
         self.facts = facts or FileFacts(None)
         # The geonames names are kept beside the file facts, in the build's cache.
@@ -347,8 +354,8 @@ class _Importer:
         record = self.state.records.get(source_id)
         recorded = record.output_sha256 if record else ""
         if record and record.source_sha256 == digest and not self.reparse:
-            output = self.content / record.output
-            current = self.facts.fact(output, "sha256", lambda: _digest(_read(output)),
+            output = os.path.join(self.folder, record.output)  # a string: for every source
+            current = self.facts.fact(output, "sha256", lambda: _digest(_read(Path(output))),
                                       _is_digest_or_none)  # fmt: skip
             action = decide(recorded, current, None, force=self.force)
             if action is Action.UNCHANGED:

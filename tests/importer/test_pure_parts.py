@@ -196,3 +196,25 @@ def test_a_sentence_starting_with_von_is_no_byline(text: str) -> None:
 
 def test_text_in_parentheses_at_the_end_is_no_byline() -> None:
     assert trailing_byline("Wie gesagt (siehe oben)") == ("Wie gesagt (siehe oben)", None, "")
+
+
+def test_the_state_file_is_written_as_json_indented_and_sorted() -> None:
+    import json
+    import random
+
+    from opeds.importer.state import STATE_VERSION, Record, State
+
+    letters = 'abÄöü"\\\n\t\x00\x1f\u2028é/…'
+    pick = random.Random(7)
+
+    def text() -> str:
+        return "".join(pick.choice(letters) for _ in range(pick.randint(0, 6)))
+
+    for _ in range(500):
+        records = {f"{text()}{n}": Record(text(), text(), text(), text())
+                   for n in range(pick.randint(0, 4))}  # fmt: skip
+        state = State(fingerprint=text(), records=records)
+        data = {"version": STATE_VERSION, "fingerprint": state.fingerprint,
+                "articles": {key: dict(vars(value)) for key, value in records.items()}}  # fmt: skip
+        expected = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        assert state.dumps() == expected
