@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -143,7 +144,9 @@ def _build(
 
     _logging()
     _guard(output, "to build into", [source, content], force_target)
+    _set_aside()  # the modules just imported
     imported = _ingest(source, content, report, fatal=False, cache=cache)
+    _set_aside()  # the import's report
     failed = imported.count(ERROR)
     if strict and failed:
         print(
@@ -172,6 +175,7 @@ def _build(
     except BuildError as error:
         print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
+    _set_aside()  # what the build leaves: the process ends with the task, and frees it all
     if failed:
         total = len(imported.entries)
         print(
@@ -181,6 +185,17 @@ def _build(
     else:
         print(f"build: site written to {output}")
     return output
+
+
+def _set_aside() -> None:
+    """Exempt all the process holds now from the cycle collector (``gc.freeze``).
+
+    A task's process lives for one task: what a step leaves, the collector need not go over
+    again in each full collection of the steps after it, nor at the process's end (0.6 s of
+    an edit's build at 10,000 articles, before). Memory is still freed as it is let go of;
+    only reference cycles among what was set aside wait for the process to end.
+    """
+    gc.freeze()
 
 
 def _guard(folder: Path, what: str, protected: list[Path], force: bool) -> None:

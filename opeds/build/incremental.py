@@ -363,6 +363,15 @@ class PageKeys:
             if self.previous.get(name, ("",))[0] != key
         )
 
+    def mostly_reused(self) -> bool:
+        """Tell whether this build rendered under a tenth of its keyed pages (after an edit).
+
+        Then it indexes again at most the shards of those pages: collecting Pelican's garbage
+        before its process ends (0.15 s of the one core at 10,000 articles, while Pagefind
+        needs both) would save memory that the peak of such a build does not need.
+        """
+        return (len(self.current) - self.reused) * 10 < len(self.current)
+
     def note_stamps(
         self, staging: Path, leave_out: str, stamps: dict[str, list[int]] | None = None
     ) -> None:
