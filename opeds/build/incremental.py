@@ -379,10 +379,20 @@ class PageKeys:
 
         For :meth:`save`, while another step still writes ``leave_out`` (the search index):
         nothing else may change after this. ``stamps``: the ones :func:`link_unchanged` took
-        of the same files, to use instead.
+        of the same files, to use instead. The pages' part of the manifest is written out now,
+        while that step runs (0.1 s at 10,000 articles).
         """
         found = _stamps(staging, leave_out=leave_out) if stamps is None else stamps
-        self._noted = (found, leave_out)
+        self._noted = (json.dumps(self._pages(staging, found)), json.dumps(found), leave_out)
+
+    def _pages(self, staging: Path, files: dict[str, list[int]]) -> dict[str, list]:
+        """Each page's key with the stamp of its file."""
+        pages = {}
+        for name, key in self.current.items():
+            stamp = files.get(name) or _stamp(staging / name)  # a name Pelican did not normalise
+            if stamp:
+                pages[name] = [key, stamp]
+        return pages
 
     def up_to_date(self, input_key: str) -> bool:
         """Tell whether the live output was built from ``input_key`` and is still as it was."""
@@ -390,24 +400,34 @@ class PageKeys:
             return False
         return _stamps(self.live) == self.previous_files
 
-    def save(self, staging: Path, input_key: str = "") -> None:
+    def save(
+        self, staging: Path, input_key: str = "", later: dict[str, list[int]] | None = None
+    ) -> None:
         """Record the keys with the files they describe, as they will be once swapped in.
 
-        The stamps :meth:`note_stamps` took are used; only the entry it left out is looked at.
+        The stamps :meth:`note_stamps` took are used; only the entry it left out is looked at,
+        or ``later`` gives its files' stamps (relative to that entry).
         """
         if self._noted is not None:
-            noted, left_out = self._noted
-            files = {**noted, **_stamps(staging, only=left_out)}
+            pages, noted, left_out = self._noted
+            if later is None:
+                rest = _stamps(staging, only=left_out)
+            else:
+                rest = {f"{left_out}/{name}": stamp for name, stamp in later.items()}
+            files = _join_objects(noted, json.dumps(rest))
         else:
-            files = _stamps(staging)
-        pages = {}
-        for name, key in self.current.items():
-            stamp = files.get(name) or _stamp(staging / name)  # a name Pelican did not normalise
-            if stamp:
-                pages[name] = [key, stamp]
-        data = {"version": MANIFEST_VERSION, "live": str(self.live), "pages": pages,
-                "input": input_key, "files": files, "templates": self.templates}  # fmt: skip
-        write_atomic(self.manifest_path, json.dumps(data, sort_keys=True))
+            found = _stamps(staging)
+            pages, files = json.dumps(self._pages(staging, found)), json.dumps(found)
+        head = json.dumps({"version": MANIFEST_VERSION, "live": str(self.live),
+                           "input": input_key, "templates": self.templates})  # fmt: skip
+        write_atomic(self.manifest_path, f'{head[:-1]}, "pages": {pages}, "files": {files}}}')
+
+
+def _join_objects(first: str, second: str) -> str:
+    """Join two JSON objects with no key in common, as ``json.dumps`` wrote them, into one."""
+    if first == "{}" or second == "{}":
+        return second if first == "{}" else first
+    return f"{first[:-1]}, {second[1:]}"
 
 
 class IncrementalWriter(Writer):

@@ -332,18 +332,21 @@ def _start_search_index(
     started: threading.Event,
     changed: frozenset[str] = frozenset(),
 ) -> Future:
-    """Start indexing ``staging`` for search in a thread; its result: the files linked.
+    """Start indexing ``staging`` for search in a thread.
+
+    Its result: the number of files linked from the live index, and the stamps of its files.
 
     ``started`` is set once the thread's own work is done and it waits for Pagefind.
     """
 
-    def run() -> int:
+    def run() -> tuple[int, dict[str, list[int]]]:
         shards = bool(settings.get("SEARCH_SHARDS"))
         # Undated pieces live in the first folder of their URL: a search shard of its own.
         undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
         index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
                    started=started, previous=output / "pagefind", changed=changed)  # fmt: skip
-        return link_unchanged(staging / "pagefind", output / "pagefind")
+        stamps: dict[str, list[int]] = {}
+        return link_unchanged(staging / "pagefind", output / "pagefind", stamps=stamps), stamps
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
     try:
@@ -511,7 +514,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             after = content_digests(content, facts)
             facts.save()  # while the index is made: nothing changes them after this
         finally:
-            linked += search.result() if search is not None else 0  # its error, if any
+            index_linked, index_stamps = search.result() if search is not None else (0, None)
+            linked += index_linked  # its error, if any, raised
         steps.done("search index" if search_index else "memory")
         log.info("pages: %d pages reused, %d more files unchanged", keys.reused, linked)
         if verify:
@@ -524,7 +528,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             steps.done("compression")
         written = {settings.get("URL_HISTORY") or ""}  # the one file a build writes there
         settled = settled_key(read, after, written, base_key, options)
-        keys.save(staging, settled if start_key else "")
+        keys.save(staging, settled if start_key else "", later=None if compress else index_stamps)
         if pruned := title_cache(settings).prune():
             log.info("typography cache: files of other code versions removed: %d", pruned)
         steps.done("keys")
