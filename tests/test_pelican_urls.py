@@ -126,3 +126,22 @@ def _outcome(function, *args) -> tuple[str, object]:
         return "value", function(*args)
     except Exception as error:
         return "error", type(error)
+
+
+SOURCE_PATHS = [("/site/content", "/site/content/2024/05/a.md"),
+                ("/site/content/", "/site/content/a.md"), ("/site/content", "/site/content//a.md"),
+                ("/site/content", "/site/content/../x.md"), ("/site/content", "/site/contents/a"),
+                ("/site/content", "/site/content/./a.md"), ("/", "/a/b.md"),
+                ("/site/./content", "/site/content/a.md"), ("site", "site/a.md"),
+                ("/site/content", "relative/a.md")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("root", "path"), SOURCE_PATHS)
+def test_source_paths_relative_to_the_content_are_pelicans(root: str, path: str) -> None:
+    from pelican.contents import Content
+
+    from opeds.build.run import _pelican_relative_source_path, relative_source_path
+
+    article = Article("", settings={**DEFAULT_CONFIG, "PATH": root}, source_path=path)
+    assert relative_source_path(article) == _pelican_relative_source_path(article)
+    assert Content.get_relative_source_path is relative_source_path

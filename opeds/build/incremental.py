@@ -168,6 +168,18 @@ def _stamps(folder: Path, leave_out: str = "", only: str = "") -> dict[str, list
     return found
 
 
+def relative_below(path: str, root: str) -> str:
+    """Return ``os.path.relpath(path, root)``; for a normalised absolute path below a
+    normalised absolute ``root`` (as a build names its files), without its cost.
+
+    Asked for every article two or three times a build (0.15 s of relpath at 10,000).
+    """
+    if (os.sep == "/" and root.startswith("/") and path.startswith(root.rstrip("/") + "/")
+            and os.path.normpath(path) == path and os.path.normpath(root) == root):  # fmt: skip
+        return path[len(root.rstrip("/")) + 1 :]
+    return os.path.relpath(path, root)
+
+
 def content_digests(content: Path, facts: FileFacts | None = None) -> dict[str, str]:
     """Hash every file of ``content`` by its relative path (``facts``: kept by file stamp)."""
     found = {}
@@ -260,7 +272,7 @@ class PageKeys:
         """
         path = item.source_path
         if path not in self._sources:
-            known = self.known_sources.get(os.path.relpath(path, self.root)) if self.root else None
+            known = self.known_sources.get(relative_below(path, self.root)) if self.root else None
             if known is None:
                 known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
             self._sources[path] = f"{path}\0{known}\0{item.save_as}".encode()

@@ -36,6 +36,7 @@ from opeds.build.incremental import (
     environment_digest,
     input_key,
     link_unchanged,
+    relative_below,
     settings_digest,
     settled_key,
 )
@@ -301,6 +302,22 @@ def expand_url_setting(content: Content, key: str, klass: str | None = None) -> 
 
 
 Content._expand_settings = expand_url_setting
+_pelican_relative_source_path = Content.get_relative_source_path
+
+
+def relative_source_path(content: Content, source_path: str | None = None) -> str | None:
+    """Pelican's path of a source file relative to ``PATH``, worked out as ``relative_below`` does.
+
+    Pelican asks it twice for each article, through ``abspath`` and ``relpath`` both times.
+    """
+    path = source_path or content.source_path
+    root = content.settings["PATH"]
+    if path and os.path.isabs(path) and os.path.isabs(root):
+        return relative_below(path, root)
+    return _pelican_relative_source_path(content, source_path)
+
+
+Content.get_relative_source_path = relative_source_path
 ArticlesGenerator.generate_articles = parallel.start_article_pages
 ArticlesGenerator.generate_pages = parallel.generate_pages
 
