@@ -151,8 +151,8 @@ def index_site(
     ``previous`` is the ``pagefind`` folder of the last build, whose indexes a shard's new one
     starts from; ``changed`` names the top folders with pages this build rendered, whose
     shards are looked at first (only the order changes: every shard's pages are hashed).
-    ``started`` is set once the pages are read and the Pagefind runs under way: from then on,
-    this thread mostly waits for them.
+    ``started`` is set once the pages are read and the Pagefind runs under way, or as soon as
+    those of the ``changed`` shards are: from then on, this thread needs little of its core.
 
     Pagefind writes its filter and metadata files in an order that varies from run to run
     (upstream issue #638), so only reuse gives the same bytes for the same pages.
@@ -362,6 +362,10 @@ def index_shards(
             if (pages := shard_pages(folder, name)) is not None:
                 groups[name] = pages
                 start(name)
+        if first and started is not None:
+            # Its run under way: the other shards are hashed (as unchanged, mostly) while the
+            # caller goes on with its own work on this core, instead of waiting for them.
+            started.set()
         rest = {name: shard_pages(folder, name) for name in names if name not in first}
         groups.update({name: pages for name, pages in rest.items() if pages is not None})
         for name in sorted(set(groups) - set(first), key=lambda name: (-len(groups[name]), name)):
