@@ -499,10 +499,10 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             raise BuildError("Pelican reported errors:\n  " + "\n  ".join(collector.messages))
         # A big archive's Pagefind runs add to what this process still holds: collect first
         # (at 50,000 articles, collecting while they ran raised the peak from 1.8 to 2.3 GB).
-        # A smaller one starts them at once and links and collects while they run. A build
-        # that rendered few pages (one edit) runs few, small ones: it does not collect at all.
-        collect = not keys.mostly_reused()
-        collect_first = collect and len(read) > COLLECT_FIRST_ARTICLES
+        # A smaller one starts them at once and links and collects while they run; when it
+        # rendered few pages (one edit), its few runs are small: it does not collect at all.
+        collect_first = len(read) > COLLECT_FIRST_ARTICLES
+        collect = collect_first or not keys.mostly_reused()
         linked = 0
         # The stamps of the files but the search index's, taken as they are linked; compression
         # adds files everywhere, so then they are taken at the end.
