@@ -503,12 +503,18 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # rendered few pages (one edit), its few runs are small: it does not collect at all.
         collect_first = len(read) > COLLECT_FIRST_ARTICLES
         collect = collect_first or not keys.mostly_reused()
+        # Pages rendered again with the bytes of the live ones (after a template or code
+        # change) are linked before the index reads them: it then knows their indexed parts by
+        # the stamps it kept (reading 11,000 pages took 1.2 s at 10,000 articles), and keeps
+        # the stamps the next build will find.
+        link_first = collect_first or (collect and output.is_dir())
         linked = 0
         # The stamps of the files but the search index's, taken as they are linked; compression
         # adds files everywhere, so then they are taken at the end.
         stamps: dict[str, list[int]] | None = None if compress else {}
-        if collect_first:
+        if link_first:
             linked = link_unchanged(staging, output, stamps=stamps)  # no index yet
+        if collect_first:
             release_memory()
         # The search index is made in a thread, its Pagefind runs in processes of their own;
         # meanwhile this one takes the stamps of the other files and hashes the content.
@@ -520,12 +526,12 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             # Its reading of the pages first: until its Pagefind runs start, it needs this core.
             started.wait()
         try:
-            if not collect_first:
+            if not link_first:
                 # The same bytes either way, so the index may read a page before or after its
                 # link; the index's own files are still being written, and it links them itself.
                 linked = link_unchanged(staging, output, leave_out="pagefind", stamps=stamps)
-                if collect:
-                    release_memory()
+            if collect and not collect_first:
+                release_memory()
             if stamps is not None:
                 keys.note_stamps(staging, leave_out="pagefind", stamps=stamps)
             after = content_digests(content, facts)

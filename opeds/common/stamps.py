@@ -10,7 +10,11 @@ the same size, keeps its stamp. As git does with its index, a fact about a file 
 the last seconds is not kept: that file is read again next time.
 
 Files only the build itself writes (the output's pages) may be stamped without the change
-time: hard-linking a file into a new output changes its change time but not its bytes.
+time: hard-linking a file into a new output changes its change time but not its bytes. Their
+facts are kept once the file is a tenth of a second old, not three seconds: a build writes
+each page once, as a new file, and the next build that writes it again comes seconds later,
+so no second write shares the clock tick of the first (at three seconds, the first build
+after a cold one read all 11,000 pages again for the search index: 1.2 s at 10,000 articles).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from opeds.common.atomic import write_atomic
 
 VERSION = 1
 RECENT_NS = 3 * 10**9  # a file changed this recently may change again within its stamp
+OUTPUT_RECENT_NS = 10**8  # the same for a file only the build writes (``ctime=False``)
 
 
 def stamp_of(info: os.stat_result) -> list[int]:
@@ -110,7 +115,8 @@ class FileFacts:
             return entry[1]
         value = work_out()
         # The stamp from before the work: a file changed meanwhile is worked out again next time.
-        if time.time_ns() - max(stamp[2:]) > RECENT_NS:
+        recent = RECENT_NS if self.ctime else min(RECENT_NS, OUTPUT_RECENT_NS)
+        if time.time_ns() - max(stamp[2:]) > recent:
             self.used[key] = [stamp, value]
         return value
 

@@ -189,3 +189,26 @@ def test_a_damaged_kept_value_is_worked_out_again(tmp_path: Path) -> None:
     assert worked == ["x"]
     # Without a check the damaged value is what was kept.
     assert FileFacts(store).fact(path, "sha256", lambda: digest) == "not hex at all"
+
+
+def test_a_file_only_the_build_writes_is_kept_once_a_tenth_of_a_second_old(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import time
+
+    monkeypatch.setattr(stamps, "RECENT_NS", 3 * 10**9)
+    page = tmp_path / "index.html"
+
+    def kept(ctime: bool, age_ns: int) -> bool:
+        page.write_text("<p>Seite</p>")
+        written = time.time_ns() - age_ns
+        os.utime(page, ns=(written, written))  # its change time stays "now"
+        store = tmp_path / f"facts-{ctime}-{age_ns}.json"
+        facts = FileFacts(store, ctime=ctime)
+        facts.fact(page, "text", page.read_text)
+        facts.save()
+        return store.exists() and "index.html" in store.read_text()
+
+    assert kept(ctime=False, age_ns=5 * 10**8)  # a page of the output, written half a second ago
+    assert not kept(ctime=False, age_ns=-(10**9))  # its time still to come: read again
+    assert not kept(ctime=True, age_ns=5 * 10**8)  # any other file: its change time is now
