@@ -175,7 +175,6 @@ def _build(
     except BuildError as error:
         print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
-    _set_aside()  # what the build leaves: the process ends with the task, and frees it all
     if failed:
         total = len(imported.entries)
         print(
@@ -259,6 +258,7 @@ def build(
         force_target=force_target,
         search_shards=search_shards,
     )
+    _set_aside()  # what the build leaves: the process ends with this task, and frees it all
 
 
 def _run_checks(output: Path, siteurl: str, cache: Path | None = None) -> list:
