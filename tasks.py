@@ -461,8 +461,8 @@ def clean(c):
 def lint(c):
     """Check style with ruff (lint and format)."""
     with c.cd(str(ROOT)):
-        c.run(f"{sys.executable} -m ruff check .", pty=False)
-        c.run(f"{sys.executable} -m ruff format --check .", pty=False)
+        c.run(f"{sys.executable} -m ruff check .", pty=False, in_stream=False)
+        c.run(f"{sys.executable} -m ruff format --check .", pty=False, in_stream=False)
 
 
 @task(pre=[lint])
@@ -470,9 +470,13 @@ def test(c, k=None):
     """Run lint, then the whole test suite."""
     selection = f" -k {k!r}" if k else ""
     with c.cd(str(ROOT)):
+        # Nothing is read from the terminal (in_stream=False): invoke would copy what comes on
+        # this process's standard input into pytest's, and fail when pytest had ended first
+        # (a run in the background, its input left open, failed so after every test passed).
         c.run(
             f"{sys.executable} -m pytest{selection}",
             pty=False,
+            in_stream=False,
             env={"PYTHONHASHSEED": "0", **os.environ},
         )
 
