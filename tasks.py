@@ -137,22 +137,61 @@ def _build(
 ) -> Path:
     """Import, build (for ``siteurl`` in production), optionally check, and swap the site in.
 
-    A source that cannot be imported is listed and left out; ``strict`` makes it fatal.
+    A source that cannot be imported is listed and left out; ``strict`` makes it fatal. The
+    import runs in a forked child while this process sets the build up; the build takes its
+    result when it comes to the content (see opeds.common.forked).
     """
-    from opeds.build.run import BuildError, build_site
-    from opeds.importer.report import ERROR
+    from opeds.common.forked import ForkedCall
 
     _logging()
     _guard(output, "to build into", [source, content], force_target)
-    _set_aside()  # the modules just imported
-    imported = _ingest(source, content, report, fatal=False, cache=cache)
-    _set_aside()  # the import's report
-    failed = imported.count(ERROR)
-    if strict and failed:
-        print(
-            f"build stopped: {failed} sources failed to import (--strict); {output} left as it was"
+    ahead = ForkedCall(_ingest, source, content, report, fatal=False, cache=cache)
+    try:
+        return _build_after_import(
+            ahead,
+            source=source,
+            content=content,
+            output=output,
+            cache=cache,
+            siteurl=siteurl,
+            check=check,
+            strict=strict,
+            force_target=force_target,
+            search_shards=search_shards,
         )
-        sys.exit(1)
+    finally:
+        ahead.stop()  # told to stop before it took the import's result: stops it, waits for it
+
+
+def _build_after_import(
+    ahead,
+    *,
+    source: Path,
+    content: Path,
+    output: Path,
+    cache: Path,
+    siteurl: str | None,
+    check: bool,
+    strict: bool,
+    force_target: bool,
+    search_shards: bool,
+) -> Path:
+    from opeds.build.run import BuildError, build_site
+    from opeds.importer.report import ERROR
+
+    _set_aside()  # the modules just imported
+    imported = None
+
+    def content_ready() -> None:
+        nonlocal imported
+        imported = ahead.result()
+        _set_aside()  # the import's report
+        failed = imported.count(ERROR)
+        if strict and failed:
+            print(f"build stopped: {failed} sources failed to import (--strict); "
+                  f"{output} left as it was")  # fmt: skip
+            sys.exit(1)
+
     settings = CONFIG["publish_settings"] if siteurl else CONFIG["settings"]
     overrides = {"SITEURL": siteurl, "FEED_DOMAIN": siteurl} if siteurl else {}
     if not search_shards:
@@ -170,11 +209,15 @@ def _build(
             compress=bool(siteurl),
             verify=verify if check else None,
             force_target=force_target,
+            content_ready=content_ready,
             **overrides,
         )
     except BuildError as error:
+        if imported is None:  # failed before it came to the content: the import goes on to its end
+            ahead.result()
         print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
         sys.exit(1)
+    failed = imported.count(ERROR)
     if failed:
         total = len(imported.entries)
         print(
@@ -403,8 +446,10 @@ def livereload(c, source=None, content=None, output=None, cache=None, host=CONFI
 
     def rebuild() -> list[Path]:
         report.unlink(missing_ok=True)
+        # No input: invoke's copying of this process's own to a build that has ended failed
+        # ("I/O operation on closed file") and ended the server.
         c.run(f"{sys.executable} -m invoke -r {shlex.quote(str(ROOT))} build {options} "
-              f"--report={shlex.quote(str(report))}", warn=True)  # fmt: skip
+              f"--report={shlex.quote(str(report))}", warn=True, in_stream=False)  # fmt: skip
         return _written_content(report, folders["content"])
 
     watcher = SiteWatcher(

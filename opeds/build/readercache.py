@@ -79,6 +79,51 @@ def _loads(data: bytes, settings: dict) -> object:
     return unpickler.load()
 
 
+#: The cache :func:`preload` loaded: its folder, the settings it was loaded for, the entries.
+_PRELOADED: list[tuple[Path, dict, dict]] = []
+
+
+def _load(folder: Path, settings: dict) -> dict:
+    """Every entry kept in ``folder``, read with ``settings`` (see ``_settings_in``)."""
+    cache: dict = {}
+    if folder.is_dir():
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            try:
+                entries = _loads(path.read_bytes(), settings)
+            except Exception as error:  # damaged: its articles are read again
+                log.warning("reader cache: %s cannot be read, its articles are read again: %s",
+                            path, error)  # fmt: skip
+                continue
+            if isinstance(entries, dict):
+                cache.update(entries)
+    return cache
+
+
+def _articles_folder(settings: dict) -> Path:
+    # Where Pelican's cacher of that name keeps its file, plus ".d".
+    return Path(os.path.join(settings["CACHE_PATH"], CACHE_NAME) + ".d")
+
+
+def preload(settings: dict) -> None:
+    """Read the articles' reader cache now, for the generator that ``settings`` will make.
+
+    Called while the build waits for its import: an entry is used only if its file's stamp
+    is still the one it was kept with, so what the import changes is read again as before.
+    """
+    _PRELOADED.clear()
+    if settings.get("GZIP_CACHE") or not settings.get("LOAD_CONTENT_CACHE"):
+        return
+    if settings.get("CONTENT_CACHING_LAYER") != "reader":
+        return
+    folder = _articles_folder(settings)
+    _PRELOADED.append((folder, settings, _load(folder, settings)))
+
+
+def forget_preloaded() -> None:
+    """Let go of a preloaded cache no generator took (a build that found nothing to do)."""
+    _PRELOADED.clear()
+
+
 def _folder(cacher) -> Path | None:
     return cacher.__dict__.get("_shard_folder")
 
@@ -91,17 +136,14 @@ def cacher_init(cacher, settings, cache_name, caching_policy, load_policy) -> No
         return
     folder = Path(cacher._cache_path + ".d")
     cacher._shard_folder = folder
+    preloaded = _PRELOADED.pop() if _PRELOADED else None
     cache: dict = {}
-    if load_policy and folder.is_dir():
-        for path in sorted(folder.glob(f"*{SUFFIX}")):
-            try:
-                entries = _loads(path.read_bytes(), settings)
-            except Exception as error:  # damaged: its articles are read again
-                log.warning("reader cache: %s cannot be read, its articles are read again: %s",
-                            path, error)  # fmt: skip
-                continue
-            if isinstance(entries, dict):
-                cache.update(entries)
+    if not load_policy:
+        pass
+    elif preloaded is not None and preloaded[0] == folder and preloaded[1] is settings:
+        cache = preloaded[2]
+    else:
+        cache = _load(folder, settings)
     cacher._cache = cache
     cacher._saved = dict(cache)  # the entries as the files hold them, by identity
 

@@ -46,7 +46,7 @@ from opeds.build.staging import prepare, staging_folder, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import MD5, PELICAN_MD5, RUNNING, FileFacts
 from opeds.search.pagefind import index_site
-from opeds.site import related_ahead
+from opeds.site import related, related_ahead
 from opeds.site.content import title_cache
 from opeds.site.settings import build_jobs
 
@@ -372,6 +372,11 @@ def _start_search_index(
         pool.shutdown(wait=False)  # the run goes on; the caller waits for its result
 
 
+def _forget_preloaded() -> None:
+    readercache.forget_preloaded()
+    related.forget_preloaded()
+
+
 def _keep_newest(folder: Path, name: str, keep: int = KEEP_CACHES) -> Path:
     """Return ``folder/name``, marked as just used; remove all but the ``keep`` newest others."""
     path = folder / name
@@ -393,23 +398,28 @@ def build_site(
     search_index: bool = True,
     verify: Callable[[Path], list[object]] | None = None,
     force_target: bool = False,
+    content_ready: Callable[[], None] | None = None,
     **overrides: object,
 ) -> None:
     """Build ``content`` into ``output``; swap it in only if Pelican, the index and ``verify`` pass.
 
     ``verify`` gets the finished staging folder and returns findings; any finding fails the build.
     ``output`` must be missing, empty or an earlier build's (``force_target`` lifts the last).
+    ``content_ready`` is called once the build is set up, before it looks at the content: an
+    import still at work (see opeds.common.forked) ends there.
     """
     output = Path(os.path.abspath(output))  # "." has no name to put a staging folder beside
     try:
         check_target(output, "to build into", protected=[content], force=force_target)
         with hold(output, "build"):
-            _build(settings_file, content, output, cache, compress, search_index, verify, overrides)
+            _build(settings_file, content, output, cache, compress, search_index, verify,
+                   content_ready, overrides)  # fmt: skip
     except (TargetRefused, FolderBusy) as error:
         raise BuildError(str(error)) from None
 
 
-def _build(settings_file, content, output, cache, compress, search_index, verify, overrides):
+def _build(settings_file, content, output, cache, compress, search_index, verify, content_ready,
+           overrides):  # fmt: skip
     """Build into an empty staging folder and swap it in; called with the output's lock held."""
     staging = staging_folder(output)  # made once the build is known to be needed
     settings = read_settings(
@@ -437,11 +447,17 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     # the build would give the same bytes, so the live output stays as it is.
     options = f"compress={compress} search={search_index}"
     facts = FileFacts(cache / "content-facts.json")
+    if content_ready is not None:
+        # What the build reads whatever the import does, read while it runs.
+        readercache.preload(settings)
+        related.preload_cache(settings)
+        content_ready()
     read = content_digests(content, facts)
     manifest = cache / "pages" / f"{where}.json"
     keys = PageKeys(output, manifest, base_key, sources=read, root=str(settings["PATH"]))
     start_key = "" if verify else input_key(read, base_key, options)
     if keys.up_to_date(start_key):
+        _forget_preloaded()
         facts.save()
         log.info("build: nothing changed since the live output was built")
         return
@@ -576,6 +592,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.article_generator_pretaxonomy.disconnect(finish_reading_ahead)
         parallel.stop_workers()
         related_ahead.stop()
+        _forget_preloaded()
     swap_in(staging, output)
     steps.done("swap")
     log.info("build: %s", steps)

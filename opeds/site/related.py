@@ -589,6 +589,29 @@ def link_related(
     return keys
 
 
+_PRELOADED: dict[Path, TermCache] = {}  # by path: see preload_cache
+
+
 def related_cache(settings: dict) -> TermCache:
-    """Return the stem cache beside Pelican's cache for this build's settings."""
-    return TermCache(Path(settings["CACHE_PATH"]) / "opeds-related.pickle")
+    """Return the stem cache beside Pelican's cache for this build's settings.
+
+    The first one asked for in a process is the one :func:`preload_cache` loaded, if any.
+    """
+    path = Path(settings["CACHE_PATH"]) / "opeds-related.pickle"
+    preloaded = _PRELOADED.pop(path, None)
+    return preloaded if preloaded is not None else TermCache(path)
+
+
+def preload_cache(settings: dict) -> None:
+    """Load the stem cache now, while the build waits for its import (see opeds.build.run).
+
+    Its entries are keyed by the text they were counted from: the import changes none.
+    """
+    path = Path(settings["CACHE_PATH"]) / "opeds-related.pickle"
+    _PRELOADED.clear()  # one build's at most
+    _PRELOADED[path] = TermCache(path)
+
+
+def forget_preloaded() -> None:
+    """Let go of a preloaded cache nobody asked for (a build that found nothing to do)."""
+    _PRELOADED.clear()
