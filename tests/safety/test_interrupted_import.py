@@ -157,6 +157,33 @@ def test_sigterm_records_what_was_written(tmp_path: Path) -> None:
     assert sorted(r["output"] for r in state["articles"].values()) == written
 
 
+def test_sigterm_to_a_build_stops_its_import_which_records_what_it_wrote(tmp_path: Path) -> None:
+    # The build imports in a forked child (opeds.common.forked): the signal reaches the build's
+    # process only, which passes it on and returns once the import has recorded its files.
+    sources, content, output = tmp_path / "sources", tmp_path / "content", tmp_path / "output"
+    put(sources, range(1500))
+    folders = [f"--source={sources}", f"--content={content}", f"--output={output}",
+               f"--cache={tmp_path / 'cache'}"]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "-r", str(ROOT), "build", *folders],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(content.rglob("*.md"))) < 100:
+        time.sleep(0.005)
+    process.terminate()
+    assert process.wait() == 128 + signal.SIGTERM
+    written = markdown(content)
+    assert 100 <= len(written) < 1500, "the signal came too late to test anything"
+    time.sleep(0.5)
+    assert markdown(content) == written  # nothing went on importing after the build ended
+    state = json.loads((content / STATE_FILE).read_text(encoding="utf-8"))
+    assert sorted(r["output"] for r in state["articles"].values()) == written
+    assert not output.exists()
+
+
 def test_sigterm_held_while_a_block_runs_arrives_after_it() -> None:
     def stop(signum, frame):
         raise SystemExit(128 + signum)
