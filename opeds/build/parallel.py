@@ -46,6 +46,9 @@ CHUNK = 32  # article pages a process takes at a time
 _SHARED: dict[str, object] = {}  # what the forked workers work on, set just before forking
 _STARTED: dict[int, tuple] = {}  # id(generator) -> its workers writing article pages
 _READING: list = []  # the pools reading ahead
+#: The content's files by path below ``PATH``, as the running build found them at its start
+#: (set by opeds.build.run). Empty: not known.
+CONTENT_FILES: dict[str, str] = {}
 
 
 def _least(settings: dict) -> int:
@@ -67,6 +70,13 @@ def read_ahead(generator) -> None:
     jobs = build_jobs(settings)
     if jobs < 2 or not readers._cache_data_policy:
         return
+    if CONTENT_FILES:
+        # Fewer files of the content than that are new to the cache (an edit): no workers, and
+        # no listing of the articles before Pelican's own (0.05 s at 10,000 articles).
+        base = os.path.abspath(generator.path)  # the cache's keys: absolute paths
+        unread = sum(os.path.join(base, name) not in readers._cache for name in CONTENT_FILES)
+        if unread < _least(settings):
+            return
     files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
     # In the order Pelican's loop takes them (it walks the same set).
     paths = [os.path.abspath(os.path.join(generator.path, name)) for name in files]

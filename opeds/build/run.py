@@ -447,14 +447,15 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     # the build would give the same bytes, so the live output stays as it is.
     options = f"compress={compress} search={search_index}"
     facts = FileFacts(cache / "content-facts.json")
+    manifest = cache / "pages" / f"{where}.json"
+    keys = PageKeys(output, manifest, base_key, root=str(settings["PATH"]))
     if content_ready is not None:
         # What the build reads whatever the import does, read while it runs.
         readercache.preload(settings)
         related.preload_cache(settings)
         content_ready()
     read = content_digests(content, facts)
-    manifest = cache / "pages" / f"{where}.json"
-    keys = PageKeys(output, manifest, base_key, sources=read, root=str(settings["PATH"]))
+    keys.known_sources = read  # the content's digests, as the build found them at its start
     start_key = "" if verify else input_key(read, base_key, options)
     if keys.up_to_date(start_key):
         _forget_preloaded()
@@ -499,11 +500,13 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         gc.disable()
         RUNNING.append(facts)
         related_ahead.SOURCES.update(read)
+        parallel.CONTENT_FILES.update(read)
         try:
             Pelican(settings).run()
         finally:
             RUNNING.remove(facts)
             related_ahead.SOURCES.clear()
+            parallel.CONTENT_FILES.clear()
             forget_memoized()  # also after errors: the memo would keep every article
             # What Pelican made stays set aside: the collector, back on for what comes next,
             # would otherwise soon go over all of it again (0.3 s at 10,000 articles) only
