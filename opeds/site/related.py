@@ -18,7 +18,7 @@ import math
 import pickle
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +44,7 @@ SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
 CACHE_VERSION = "4"
 NEAREST_BLOCK = 512  # articles whose candidate pairs are scored at once: about 50 MB
 PAIRS_AT_ONCE = 8192  # pairs of related articles whose shared words are found at once
+NUMBERING_CHUNK = 2000  # documents whose stems are numbered at once
 PARALLEL_MIN = 64  # fewer new articles than this are counted in the build's own process
 
 # Capitalised words of three letters or more: in German the nouns and names, which carry the
@@ -299,20 +300,25 @@ def signature_arrays(documents: Sequence[Terms]) -> Signatures:
     total = len(documents)
     lengths = np.array([d.stems.count(" ") + 1 if d.stems else 0 for d in documents], np.int64)
     ids: dict[str, int] = {}  # numbered in order of first appearance
-
-    def numbered() -> Iterator[int]:
-        # One document's stems at a time: a list of every stem of a big archive as strings
-        # took 120 MB at 10,000 articles, and as much again for the forms.
-        for document in documents:
-            for stem in document.stems.split():
-                yield ids.setdefault(stem, len(ids))
-
+    terms, numbers = [], []
+    # A chunk of documents at a time: a list of every stem of a big archive as strings took
+    # 120 MB at 10,000 articles. Within a chunk, the numbering and the parsing of the counts
+    # run in C (dict.fromkeys, map, fromstring), not in a Python loop over each stem.
+    for start in range(0, total, NUMBERING_CHUNK):
+        chunk = documents[start : start + NUMBERING_CHUNK]
+        stems = " ".join(d.stems for d in chunk).split()
+        new = [stem for stem in dict.fromkeys(stems) if stem not in ids]
+        ids.update(zip(new, range(len(ids), len(ids) + len(new)), strict=True))
+        terms.append(np.fromiter(map(ids.__getitem__, stems), np.int32, len(stems)))
+        text = " ".join(d.numbers for d in chunk)
+        numbers.append(np.fromstring(text, np.int32, sep=" ") if text.strip() else terms[-1][:0])
     # 32-bit numbers and each array let go once used: at 50,000 articles there are ten
     # million (document, stem) entries, and 64-bit copies of them made the build's peak.
-    term = np.fromiter(numbered(), np.int32, int(lengths.sum()))
-    counts = np.fromiter(
-        (int(n) for d in documents for n in d.numbers.split()), np.int32, len(term)
-    )
+    term = np.concatenate(terms) if terms else np.zeros(0, np.int32)
+    counts = np.concatenate(numbers) if numbers else np.zeros(0, np.int32)
+    del terms, numbers
+    if len(counts) != len(term):
+        raise ValueError("a document has not one count for each of its stems")
     vocabulary = list(ids)
     frequency = np.bincount(term, minlength=len(vocabulary))
     # The share only guards the cost in a big archive; in a small one idf alone judges.
@@ -352,14 +358,16 @@ def signature_arrays(documents: Sequence[Terms]) -> Signatures:
     # Within a document, by the term's string.
     final = np.lexsort((rank[entry_term[kept]], kept_row))
     chosen = entries[kept[final]]
-    # The form of each chosen entry: its place within its document's forms.
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).tolist()
+    # The form of each chosen entry: its place within its document's forms, taken for all the
+    # chosen entries of one document at once.
+    chosen_row = kept_row[final]
+    local = (chosen - np.concatenate(([0], np.cumsum(lengths)[:-1]))[chosen_row]).tolist()
+    bounds = np.searchsorted(chosen_row, np.arange(total + 1)).tolist()
     form: list[str] = []
-    split_row, split_forms = -1, []
-    for entry, entry_of in zip(chosen.tolist(), kept_row[final].tolist(), strict=True):
-        if entry_of != split_row:
-            split_row, split_forms = entry_of, documents[entry_of].forms.split()
-        form.append(split_forms[entry - starts[entry_of]])
+    for row in np.unique(chosen_row).tolist():
+        low, high = bounds[row], bounds[row + 1]
+        split_forms = documents[row].forms.split()
+        form.extend([split_forms[index] for index in local[low:high]])
     return Signatures(  # 64-bit again: pairs of documents are numbered as row * total + row
         row=kept_row[final].astype(np.int64),
         term=entry_term[kept[final]].astype(np.int64),
