@@ -145,6 +145,9 @@ def _build(
 
     _logging()
     _guard(output, "to build into", [source, content], force_target)
+    # Set aside before the fork: a child whose collector walks what it shares with its parent
+    # writes to every page of it, and gets a copy of each (the import took 0.2 s longer).
+    _set_aside()
     ahead = ForkedCall(_ingest, source, content, report, fatal=False, cache=cache)
     try:
         return _build_after_import(

@@ -309,8 +309,8 @@ class _Importer:
             return handle.read()
 
     @staticmethod
-    def _check_source(path: Path) -> None:
-        """Refuse a source that is not a plain file inside the sources folder."""
+    def _check_source(path: Path) -> os.stat_result:
+        """Refuse a source that is not a plain file inside the sources folder; return its stat."""
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
             target = path.resolve()
@@ -324,9 +324,10 @@ class _Importer:
             raise _SourceProblem("a folder, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise _SourceProblem("not a regular file (a pipe, socket or device)")
+        return info
 
     def _run(self, path: Path, ahead: Parsed | None = None) -> Entry:
-        self._check_source(path)  # every time: a stamp does not tell a link from its target
+        info = self._check_source(path)  # every time: a stamp does not tell a link from its target
         read: list[bytes] = []
 
         def data() -> bytes:
@@ -337,7 +338,7 @@ class _Importer:
         # "X.TXT" is the same source as "X.txt": the id never depends on the extension's case.
         source_id = names.source_id(path.stem + ".txt")
         # Read only when the file changed since its digest was kept (see opeds.common.stamps).
-        digest = str(self.facts.fact(path, "sha256", lambda: _sha256(data()), SHA256))
+        digest = str(self.facts.fact(path, "sha256", lambda: _sha256(data()), SHA256, info=info))
         if source_id in self.ids:
             reason = f"duplicate source: id {source_id} is already in {self.ids[source_id]}"
             return Entry(path.name, ERROR, reason, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from json.encoder import encode_basestring as _quoted
+from operator import attrgetter
 from pathlib import PurePosixPath
 
 STATE_VERSION = 1
@@ -16,6 +17,11 @@ class StateError(ValueError):
 
 def safe_output(output: str) -> bool:
     """Tell whether ``output`` is a relative ``*.md`` path that stays inside content/."""
+    # The usual path ("2021/03/titel.md") passes on plain string checks that imply the ones
+    # below (0.1 s of each import at 10,000 records); any other is judged by those.
+    if (output.endswith(".md") and "\\" not in output and "\x00" not in output
+            and all(part and part[0] != "." for part in output.split("/"))):  # fmt: skip
+        return True
     path = PurePosixPath(output)
     return (
         bool(output)
@@ -37,6 +43,11 @@ class Record:
     output_sha256: str  # of the bytes the importer wrote: anything else is a hand edit
 
 
+#: A record as ``json.dumps(..., indent=1, sort_keys=True)`` writes it inside the state.
+_FIELDS = tuple(sorted(f.name for f in fields(Record)))
+_RECORD = "  %s: {\n" + ",\n".join(f"   {_quoted(name)}: %s" for name in _FIELDS) + "\n  }"
+
+
 @dataclass
 class State:
     """Every source id the importer has written, and how its output was made."""
@@ -52,11 +63,9 @@ class State:
         import at 10,000 records, for a file that changes with any source).
         """
         text = _quoted  # each string as json.dumps gives it, without escaping non-ASCII
-        records = []
-        for key in sorted(self.records):
-            fields_ = sorted(vars(self.records[key]).items())
-            inner = ",\n".join(f"   {text(name)}: {text(value)}" for name, value in fields_)
-            records.append(f"  {text(key)}: {{\n{inner}\n  }}")
+        values = attrgetter(*_FIELDS)
+        records = [_RECORD % (text(key), *map(text, values(self.records[key])))
+                   for key in sorted(self.records)]  # fmt: skip
         articles = "{\n" + ",\n".join(records) + "\n }" if records else "{}"
         return (f'{{\n "articles": {articles},\n "fingerprint": {text(self.fingerprint)},\n'
                 f' "version": {STATE_VERSION}\n}}\n')  # fmt: skip

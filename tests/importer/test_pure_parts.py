@@ -204,7 +204,7 @@ def test_the_state_file_is_written_as_json_indented_and_sorted() -> None:
 
     from opeds.importer.state import STATE_VERSION, Record, State
 
-    letters = 'abÄöü"\\\n\t\x00\x1f\u2028é/…'
+    letters = 'abÄöü"\\\n\t\x00\x1f\u2028é/…%s{}'
     pick = random.Random(7)
 
     def text() -> str:
@@ -218,3 +218,24 @@ def test_the_state_file_is_written_as_json_indented_and_sorted() -> None:
                 "articles": {key: dict(vars(value)) for key, value in records.items()}}  # fmt: skip
         expected = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         assert state.dumps() == expected
+
+
+def test_a_safe_output_path_is_judged_as_its_path_parts_say() -> None:
+    import random
+    from pathlib import PurePosixPath
+
+    from opeds.importer.state import safe_output
+
+    def by_parts(output: str) -> bool:  # the definition, without the quick string checks
+        path = PurePosixPath(output)
+        parts_ok = all(p not in ("", ".", "..") and not p.startswith(".") for p in path.parts)
+        return (bool(output) and "\\" not in output and "\x00" not in output
+                and not path.is_absolute() and path.suffix == ".md" and parts_ok)  # fmt: skip
+
+    pieces = ["a", "2021", "03", "titel", ".", "..", "/", "//", ".md", "md", "\\", "\x00", "x.md"]
+    pick = random.Random(11)
+    tried = ["2021/03/titel.md", "/2021/titel.md", "2021//titel.md", "2021/./titel.md", ".md",
+             "a/.md", "a/..md", "a/b.md/", "", "../a.md", "a\\b.md"]  # fmt: skip
+    tried += ["".join(pick.choice(pieces) for _ in range(pick.randint(1, 7))) for _ in range(5000)]
+    assert [safe_output(path) for path in tried] == [by_parts(path) for path in tried]
+    assert safe_output("2021/03/titel.md") and not safe_output("../a.md")
