@@ -71,7 +71,7 @@ def _ingest(
             places=read_places(Path(places)) if places else (),
             force=force,
             progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
-            facts=cache / "import-facts.json" if cache else None,
+            facts=cache / "import-facts.pickle" if cache else None,
             jobs=os.cpu_count() or 1,
         )
     except (IngestError, FolderBusy) as error:

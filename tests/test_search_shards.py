@@ -353,7 +353,7 @@ def test_a_page_is_read_again_only_when_its_file_changed(tmp_path: Path, monkeyp
     read: list[bytes] = []
     real = pagefind.indexed_part
     monkeypatch.setattr(pagefind, "indexed_part", lambda data: read.append(data) or real(data))
-    store = tmp_path / "parts.json"
+    store = tmp_path / "parts.pickle"
     first = FileFacts(store)
     digest = pagefind.part_digest(page, first)
     first.save()

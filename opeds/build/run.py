@@ -446,7 +446,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     # The same content, settings, code and options as the live output, which nobody touched:
     # the build would give the same bytes, so the live output stays as it is.
     options = f"compress={compress} search={search_index}"
-    facts = FileFacts(cache / "content-facts.json")
+    facts = FileFacts(cache / "content-facts.pickle")
     manifest = cache / "pages" / f"{where}.json"
     keys = PageKeys(output, manifest, base_key, root=str(settings["PATH"]))
     if content_ready is not None:

@@ -55,7 +55,7 @@ def check_site(
     """
     if not (output / "index.html").is_file():
         return [Finding(str(output), "no built site here (index.html is missing)")]
-    digests = page_digests(output, cache / "check-pages.json" if cache else None)
+    digests = page_digests(output, cache / "check-pages.pickle" if cache else None)
     findings = links.check(output, siteurl, cache / "check-links.json" if cache else None,
                            digests)  # fmt: skip
     findings += feeds.check(output)

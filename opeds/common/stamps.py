@@ -19,8 +19,8 @@ after a cold one read all 11,000 pages again for the search index: 1.2 s at 10,0
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 import re
 import time
 from collections.abc import Callable
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from opeds.common.atomic import write_atomic
 
-VERSION = 1
+VERSION = 2  # 1 was JSON
 RECENT_NS = 3 * 10**9  # a file changed this recently may change again within its stamp
 OUTPUT_RECENT_NS = 10**8  # the same for a file only the build writes (``ctime=False``)
 
@@ -82,11 +82,14 @@ class FileFacts:
         self.ctime = ctime
         self.known: dict[str, list] = {}
         if path is not None:
+            # A pickle: at 10,000 articles the import's 30,000 facts took 0.1 s to write as
+            # JSON (an absolute path and a stamp each), a tenth of that as a pickle.
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                with open(path, "rb") as file:
+                    data = pickle.load(file)
                 if data.get("version") == VERSION and isinstance(data.get("files"), dict):
                     self.known = data["files"]
-            except (OSError, ValueError, AttributeError):
+            except Exception:  # missing or damaged: every fact is worked out again
                 self.known = {}
         self.used: dict[str, list] = {}
 
@@ -140,5 +143,5 @@ class FileFacts:
         """Keep the facts of the files this run used, if any changed."""
         if self.path is not None and self.used != self.known:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps({"version": VERSION, "files": self.used},
-                                               sort_keys=True, separators=(",", ":")))  # fmt: skip
+            data = {"version": VERSION, "files": self.used}
+            write_atomic(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

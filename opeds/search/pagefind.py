@@ -29,7 +29,7 @@ SHARDS_FILE = "pagefind/shards.json"
 UNDATED = "ohne-datum"
 _YEAR = re.compile(r"^\d{4}$")
 BODY = b"data-pagefind-body"
-PARTS_FILE = "page-parts.json"  # the digests of the pages' indexed parts, by file stamp
+PARTS_FILE = "page-parts.pickle"  # the digests of the pages' indexed parts, by file stamp
 
 
 class SearchIndexError(RuntimeError):

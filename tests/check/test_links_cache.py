@@ -71,7 +71,7 @@ def test_page_digests_are_kept_by_stamp_and_a_rewritten_page_is_read_and_judged_
     monkeypatch.setattr(stamps, "RECENT_NS", -(10**18))  # a page written a moment ago counts
     site = tmp_path / "site"
     shutil.copytree(seed_site, site)
-    store, cache = tmp_path / "check-pages.json", tmp_path / "check-links.json"
+    store, cache = tmp_path / "check-pages.pickle", tmp_path / "check-links.json"
     first = page_digests(site, store)
     assert first == {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                      for p in site.rglob("*.html")}  # fmt: skip

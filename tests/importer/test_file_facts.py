@@ -36,7 +36,7 @@ def _rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
 
 
 def test_a_fact_is_kept_while_the_file_is_unchanged(tmp_path: Path) -> None:
-    path, store = tmp_path / "a.txt", tmp_path / "facts.json"
+    path, store = tmp_path / "a.txt", tmp_path / "facts.pickle"
     path.write_text("eins")
     calls: list[str] = []
 
@@ -76,7 +76,7 @@ def test_a_fact_worked_out_in_this_run_is_not_worked_out_again(tmp_path: Path, m
 
 def test_a_recently_changed_file_is_read_again(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(stamps, "RECENT_NS", 3 * 10**9)
-    path, store = tmp_path / "a.txt", tmp_path / "facts.json"
+    path, store = tmp_path / "a.txt", tmp_path / "facts.pickle"
     path.write_text("eins")
     facts = FileFacts(store)
     facts.fact(path, "text", path.read_text)
@@ -85,7 +85,7 @@ def test_a_recently_changed_file_is_read_again(tmp_path: Path, monkeypatch) -> N
 
 
 def test_a_second_import_reads_no_unchanged_file(tmp_path: Path, monkeypatch) -> None:
-    sources, content, store = tmp_path / "sources", tmp_path / "content", tmp_path / "facts.json"
+    sources, content, store = tmp_path / "sources", tmp_path / "content", tmp_path / "facts.pickle"
     for number in range(3):
         put(sources, number, f"{number}", raw(f"Titel {number}"))
     assert ingest(sources, content, facts=store).count("imported") == 3
@@ -102,7 +102,7 @@ def test_a_second_import_reads_no_unchanged_file(tmp_path: Path, monkeypatch) ->
 
 
 def test_changes_that_keep_size_and_time_are_still_seen(tmp_path: Path) -> None:
-    sources, content, store = tmp_path / "sources", tmp_path / "content", tmp_path / "facts.json"
+    sources, content, store = tmp_path / "sources", tmp_path / "content", tmp_path / "facts.pickle"
     source = put(sources, 1, "a", raw("Titel", "Meinung Berlin Alter Text."))
     put(sources, 2, "b", raw("Zweiter", "Meinung Berlin Noch ein Text."))
     ingest(sources, content, facts=store)
@@ -124,7 +124,7 @@ def test_changes_that_keep_size_and_time_are_still_seen(tmp_path: Path) -> None:
 
 def test_without_change_time_a_fact_survives_a_hard_link(tmp_path: Path) -> None:
     """The output's pages are linked into each new build: that changes only their ctime."""
-    path, store = tmp_path / "page.html", tmp_path / "facts.json"
+    path, store = tmp_path / "page.html", tmp_path / "facts.pickle"
     path.write_text("<p>eins</p>")
     calls: list[str] = []
 
@@ -169,20 +169,20 @@ def test_geonames_names_are_kept_in_the_store(tmp_path: Path) -> None:
 
 
 def test_a_damaged_kept_value_is_worked_out_again(tmp_path: Path) -> None:
-    import json
+    import pickle
 
     from opeds.common.stamps import SHA256
 
-    path, store = tmp_path / "a.txt", tmp_path / "facts.json"
+    path, store = tmp_path / "a.txt", tmp_path / "facts.pickle"
     path.write_text("eins")
     digest = "ab" * 32
     facts = FileFacts(store)
     assert facts.fact(path, "sha256", lambda: digest, SHA256) == digest
     facts.save()
-    data = json.loads(store.read_text())
+    data = pickle.loads(store.read_bytes())
     for entry in data["files"].values():
-        entry[1] = "not hex at all"  # valid JSON, damaged value
-    store.write_text(json.dumps(data))
+        entry[1] = "not hex at all"  # a readable file, a damaged value
+    store.write_bytes(pickle.dumps(data))
     worked: list[str] = []
     again = FileFacts(store)
     assert again.fact(path, "sha256", lambda: worked.append("x") or digest, SHA256) == digest
@@ -207,7 +207,7 @@ def test_a_file_only_the_build_writes_is_kept_once_a_tenth_of_a_second_old(
         facts = FileFacts(store, ctime=ctime)
         facts.fact(page, "text", page.read_text)
         facts.save()
-        return store.exists() and "index.html" in store.read_text()
+        return store.exists() and b"index.html" in store.read_bytes()
 
     assert kept(ctime=False, age_ns=5 * 10**8)  # a page of the output, written half a second ago
     assert not kept(ctime=False, age_ns=-(10**9))  # its time still to come: read again

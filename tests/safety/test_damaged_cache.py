@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -27,12 +27,12 @@ def test_damaged_file_facts_are_worked_out_again(tmp_path: Path, monkeypatch) ->
 
     first = build(tmp_path / "first")
     damaged = 0
-    for store in [cache / "content-facts.json", *cache.rglob("page-parts.json")]:
-        data = json.loads(store.read_text(encoding="utf-8"))
+    for store in [cache / "content-facts.pickle", *cache.rglob("page-parts.pickle")]:
+        data = pickle.loads(store.read_bytes())
         for entry in data["files"].values():
             entry[1] = "zz-not-a-digest"
             damaged += 1
-        store.write_text(json.dumps(data), encoding="utf-8")
+        store.write_bytes(pickle.dumps(data))
     assert damaged > 20
     second = build(tmp_path / "second")
     assert sorted(second) == sorted(first)
