@@ -13,8 +13,12 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke import task
+
+if TYPE_CHECKING:
+    from opeds.common.forked import ForkedCall
 
 ROOT = Path(__file__).parent
 CONFIG = {
@@ -152,7 +156,6 @@ def _build(
     try:
         return _build_after_import(
             ahead,
-            source=source,
             content=content,
             output=output,
             cache=cache,
@@ -167,9 +170,8 @@ def _build(
 
 
 def _build_after_import(
-    ahead,
+    ahead: ForkedCall,
     *,
-    source: Path,
     content: Path,
     output: Path,
     cache: Path,
@@ -179,6 +181,7 @@ def _build_after_import(
     force_target: bool,
     search_shards: bool,
 ) -> Path:
+    """The build of :func:`_build`, which takes the result of the import ``ahead`` on its way."""
     from opeds.build.run import BuildError, build_site
     from opeds.importer.report import ERROR
 
