@@ -196,14 +196,24 @@ def shard_names(folder: Path, undated: str = UNDATED) -> list[str]:
     return sorted(name for name in names if _YEAR.match(name) or name == undated)
 
 
-def shard_pages(folder: Path, name: str) -> list[Path] | None:
+def shard_pages(folder: Path, name: str) -> list[str] | None:
     """Return the pages Pagefind would index in the shard ``name``; None if it is no shard.
 
     A folder none of whose pages is searchable makes no shard: alone in a Pagefind run,
-    its pages would be indexed whole instead of not at all, as in the single index.
+    its pages would be indexed whole instead of not at all, as in the single index. The
+    pages are paths as strings, in the order of their parts (as paths sort).
     """
-    pages = sorted(_html_files(folder / name))
-    return pages if any(BODY in page.read_bytes() for page in pages) else None
+    pages = sorted(_html_paths(os.path.join(folder, name)), key=_path_parts)
+    return pages if any(BODY in _read_bytes(page) for page in pages) else None
+
+
+def _path_parts(path: str) -> list[str]:
+    return path.split(os.sep)
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
 
 
 def _element_end(page: bytes, start: int, name: bytes) -> int:
@@ -250,22 +260,23 @@ def indexed_part(page: bytes) -> bytes:
     return b"\0".join(parts)
 
 
-def part_digest(page: Path, facts: FileFacts) -> bytes:
+def part_digest(page: Path | str, facts: FileFacts) -> bytes:
     """Return the digest of the indexed part of ``page``; a linked, unchanged page is not read.
 
     Most pages of a warm build are hard links to the live output's, with its stamp.
     """
 
     def work_out() -> str:
-        return hashlib.sha256(indexed_part(page.read_bytes())).hexdigest()
+        return hashlib.sha256(indexed_part(_read_bytes(page))).hexdigest()
 
     return bytes.fromhex(str(facts.fact(page, "indexed-part", work_out, SHA256)))
 
 
-def _shard_digest(folder: Path, pages: list[Path], language: str, facts: FileFacts) -> str:
+def _shard_digest(folder: Path, pages: list[str], language: str, facts: FileFacts) -> str:
     digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}/shard/2".encode())
-    for page in pages:
-        digest.update(page.relative_to(folder).as_posix().encode() + b"\0")
+    top = len(os.path.join(os.fspath(folder), ""))
+    for page in pages:  # paths below ``folder``: their names relative to it, as POSIX paths
+        digest.update(page[top:].replace(os.sep, "/").encode() + b"\0")
         digest.update(part_digest(page, facts))
     return digest.hexdigest()
 
@@ -273,6 +284,12 @@ def _shard_digest(folder: Path, pages: list[Path], language: str, facts: FileFac
 def _html_files(folder: Path) -> list[Path]:
     """Every ``*.html`` below ``folder`` (os.walk: a path object per file only for pages)."""
     return [Path(where, name) for where, _dirs, files in os.walk(folder)
+            for name in files if name.endswith(".html")]  # fmt: skip
+
+
+def _html_paths(folder: str) -> list[str]:
+    """Every ``*.html`` below ``folder``, as strings: every page of a shard, in each build."""
+    return [os.path.join(where, name) for where, _dirs, files in os.walk(folder)
             for name in files if name.endswith(".html")]  # fmt: skip
 
 
