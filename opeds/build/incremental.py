@@ -519,13 +519,17 @@ class IncrementalWriter(Writer):
 
 
 def link_unchanged(
-    staging: Path, live: Path, leave_out: str = "", stamps: dict[str, list[int]] | None = None
+    staging: Path,
+    live: Path,
+    leave_out: str | frozenset[str] = "",
+    stamps: dict[str, list[int]] | None = None,
 ) -> int:
     """Replace each new staging file whose bytes equal the live file by a link to it.
 
     Also remove the folders that hold nothing: a staging folder made from the spare (see
     opeds.build.staging) still has every folder of the build before last.
-    ``leave_out``: a top-level entry of ``staging`` not to touch (one still being written).
+    ``leave_out``: a top-level entry of ``staging`` not to touch (one still being written), or
+    a set of them.
     ``stamps`` gets the stamp of every file it looked at, by relative path, as it leaves it
     (see :meth:`PageKeys.note_stamps`): the one look at each file serves both.
     """
@@ -533,10 +537,14 @@ def link_unchanged(
     top, live_top = os.fspath(staging), os.fspath(live)
     has_live = live.is_dir()
     # Names as strings, not path objects: every file of the output, in each build.
+    if isinstance(leave_out, str):
+        skipped = frozenset([leave_out]) if leave_out else frozenset()
+    else:
+        skipped = leave_out
     for folder, dirs, files in os.walk(top):
-        if leave_out and folder == top:
-            dirs[:] = [name for name in dirs if name != leave_out]
-            files = [name for name in files if name != leave_out]
+        if skipped and folder == top:
+            dirs[:] = [name for name in dirs if name not in skipped]
+            files = [name for name in files if name not in skipped]
         if not dirs and not files and folder != top:
             _remove_empty(folder, top)
             continue

@@ -360,10 +360,15 @@ def _start_search_index(
         shards = bool(settings.get("SEARCH_SHARDS"))
         # Undated pieces live in the first folder of their URL: a search shard of its own.
         undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
-        index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
-                   started=started, previous=output / "pagefind", changed=changed)  # fmt: skip
         stamps: dict[str, list[int]] = {}
-        return link_unchanged(staging / "pagefind", output / "pagefind", stamps=stamps), stamps
+        index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
+                   started=started, previous=output / "pagefind", changed=changed,
+                   stamps=stamps)  # fmt: skip
+        # The folders whose stamps the index gave are links of cached indexes: not walked.
+        known = frozenset(name.split("/", 1)[0] for name in stamps)
+        linked = link_unchanged(staging / "pagefind", output / "pagefind", leave_out=known,
+                                stamps=stamps)  # fmt: skip
+        return linked, stamps
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
     try:
