@@ -196,12 +196,37 @@ def test_a_build_fills_the_emptied_last_output_and_removes_the_folders_it_left_e
     _replace(_articles(site)[2], "\n\n", "\n\nEin neuer erster Satz.\n\n")
     assert site.spare_ready()
     spare = site.base / ".output.spare"
-    assert not [p for p in spare.rglob("*") if p.is_file() and p.name != ".opeds-site"]
+    # No file but our marker, outside the search index's folders (see the next case).
+    assert not [p for p in spare.rglob("*") if p.is_file() and p.name != ".opeds-site"
+                and p.relative_to(spare).parts[0] != "pagefind"]  # fmt: skip
     (spare / "1999" / "01" / "weg").mkdir(parents=True)  # as an article removed since
     inode = spare.stat().st_ino
     site.warm_equals_cold()  # the same folders, too
     assert site.output.stat().st_ino == inode
     assert not (site.output / "1999").exists()
+
+
+def test_the_search_index_folders_a_spare_keeps_are_used_again_only_when_whole(
+    site: Site,
+) -> None:
+    _replace(_articles(site)[3], "\n\n", "\n\nEin anderer erster Satz.\n\n")
+    site.warm_equals_cold()
+    assert site.spare_ready()
+    index = site.base / ".output.spare" / "pagefind"
+    shards = sorted(p for p in index.iterdir() if p.is_dir())
+    assert len(shards) >= 3 and not [p for p in index.iterdir() if p.is_file()]
+    # Each kept folder is hard links to a cached index: nothing was copied.
+    assert all(p.stat().st_nlink > 1 for p in shards[0].rglob("*") if p.is_file())
+    # One gets a stray file, one loses a file, one is a file where its folder was.
+    (shards[0] / "fremd.txt").write_text("nicht von uns", encoding="utf-8")
+    next(p for p in sorted(shards[1].rglob("*.pf_fragment"))).unlink()
+    shutil.rmtree(shards[2])
+    shards[2].write_text("kein Ordner", encoding="utf-8")
+    (index / "alt").mkdir()  # a shard there is no more
+    _replace(_articles(site)[4], "\n\n", "\n\nNoch ein erster Satz.\n\n")
+    files = site.warm_equals_cold()  # the same files as a cold build, in the index too
+    assert not any(name.endswith("fremd.txt") or name.startswith("pagefind/alt")
+                   for name in files)  # fmt: skip
 
 
 def test_template_edit(site: Site) -> None:

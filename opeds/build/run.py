@@ -42,7 +42,7 @@ from opeds.build.incremental import (
 )
 from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.parallel import finish_reading_ahead, read_ahead
-from opeds.build.staging import prepare, staging_folder, swap_in
+from opeds.build.staging import INDEX, prepare, staging_folder, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import MD5, PELICAN_MD5, RUNNING, FileFacts
 from opeds.search.pagefind import index_site
@@ -468,6 +468,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         log.info("build: nothing changed since the live output was built")
         return
     prepare(output)
+    if not search_index:  # the search index's folders a spare output kept (see make_spare)
+        shutil.rmtree(staging / INDEX, ignore_errors=True)
     incremental = type("BuildWriter", (IncrementalWriter,), {"keys": keys})
     collector = _ErrorCollector(content)
     duplicates: list[str] = []
@@ -536,8 +538,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # The stamps of the files but the search index's, taken as they are linked; compression
         # adds files everywhere, so then they are taken at the end.
         stamps: dict[str, list[int]] | None = None if compress else {}
-        if link_first:
-            linked = link_unchanged(staging, output, stamps=stamps)  # no index yet
+        if link_first:  # the index's folder: not yet made (only as the spare kept it)
+            linked = link_unchanged(staging, output, leave_out=INDEX, stamps=stamps)
         if collect_first:
             release_memory()
         # The search index is made in a thread, its Pagefind runs in processes of their own;

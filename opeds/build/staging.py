@@ -22,6 +22,8 @@ from pathlib import Path
 
 from opeds.common.ownership import MARKER, TargetRefused, is_ours, write_marker
 
+INDEX = "pagefind"  # the search index's folder, kept in the spare (see make_spare)
+
 
 def staging_folder(output: Path) -> Path:
     """Return the folder beside ``output`` that a build fills before the swap."""
@@ -33,7 +35,8 @@ def _old_folder(output: Path) -> Path:
 
 
 def spare_folder(output: Path) -> Path:
-    """Return the emptied earlier output beside ``output``: folders and our marker, no files."""
+    """Return the emptied earlier output beside ``output``: folders and our marker, no files
+    but the search index's (see :func:`make_spare`)."""
     return output.with_name(f".{output.name}.spare")
 
 
@@ -103,19 +106,27 @@ def make_spare(folder: Path, spare: Path) -> None:
     It is renamed first to name this process (``.emptying-PID``), so a build that starts
     meanwhile leaves it alone; one whose process is gone is removed by the next build. Only
     once every file is gone does it take the name ``spare``, which then means "empty". The
-    search index's folder goes whole: its indexes are copied in as trees (see
-    opeds.search.pagefind). When a spare is there already, this one is removed.
+    folders of the search index stay as they are, files and all: each holds hard links to a
+    cached index, which the next build keeps where it uses that index again and removes
+    where not (see opeds.search.pagefind); its other files go. When a spare is there
+    already, this one is removed.
     """
     if not is_ours(folder):
         return
     emptying = _emptying_name(spare)
     folder.rename(emptying)
-    for where, _dirs, files in os.walk(emptying):
+    top = str(emptying)
+    for where, dirs, files in os.walk(emptying):
+        if where == top:
+            dirs[:] = [name for name in dirs if name != INDEX]
         for name in files:
-            if name != MARKER or where != str(emptying):
+            if name != MARKER or where != top:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(os.path.join(where, name))
-    shutil.rmtree(emptying / "pagefind", ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(emptying / INDEX):
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
     _become_spare(emptying, spare)
 
 
@@ -174,7 +185,8 @@ def _empty(folder: Path) -> bool:
 def prepare(output: Path) -> Path:
     """Return an empty staging folder carrying our marker; clean up after a killed build first.
 
-    It is the spare (an earlier output's folders, no files) when there is one, else new. Call
+    It is the spare (an earlier output's folders, no files but those of its search index, see
+    :func:`make_spare`) when there is one, else new. Call
     with the output's lock held: what is found beside it then belongs to no running build,
     but for the retired outputs a process of ours is still emptying.
     """

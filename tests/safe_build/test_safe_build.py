@@ -180,10 +180,14 @@ def test_the_replaced_output_is_emptied_in_the_background_and_only_if_ours(site:
         time.sleep(0.1)
     assert left == [foreign.name]
     assert (foreign / "notiz.txt").read_text(encoding="utf-8") == "meins"
-    # The replaced output, with its folders but no file but our marker, for the next build.
+    # The replaced output, with its folders but no file but our marker, for the next build;
+    # and its search index's folders, files and all (hard links to the cached indexes).
     assert spare.stat().st_ino == replaced
-    assert [p.name for p in spare.rglob("*") if not p.is_dir()] == [".opeds-site"]
+    assert [p.name for p in spare.rglob("*") if not p.is_dir()
+            and p.relative_to(spare).parts[0] != "pagefind"] == [".opeds-site"]  # fmt: skip
     assert (spare / "2022" / "01").is_dir()
+    assert (spare / "pagefind" / "2022" / "pagefind-entry.json").stat().st_nlink > 1
+    assert not (spare / "pagefind" / "shards.json").exists()
 
 
 def test_the_first_build_leaves_a_spare_with_its_folders_and_its_output_as_it_is(
