@@ -128,20 +128,10 @@ def test_sigkill_after_some_files_then_again_gives_no_twins(tmp_path: Path) -> N
     assert not [p for p in content.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_sigterm_records_what_was_written(tmp_path: Path) -> None:
-    sources, content = tmp_path / "sources", tmp_path / "content"
-    put(sources, range(1500))
+def _terminated_once_importing(task: list[str], content: Path) -> list[str]:
+    """Run the invoke ``task``, SIGTERM it once it has written 100 files; return its files."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "invoke",
-            "-r",
-            str(ROOT),
-            "ingest",
-            f"--source={sources}",
-            f"--content={content}",
-        ],
+        [sys.executable, "-m", "invoke", "-r", str(ROOT), *task],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -153,6 +143,15 @@ def test_sigterm_records_what_was_written(tmp_path: Path) -> None:
     assert process.wait() == 128 + signal.SIGTERM
     written = markdown(content)
     assert 100 <= len(written) < 1500, "the signal came too late to test anything"
+    return written
+
+
+def test_sigterm_records_what_was_written(tmp_path: Path) -> None:
+    sources, content = tmp_path / "sources", tmp_path / "content"
+    put(sources, range(1500))
+    written = _terminated_once_importing(
+        ["ingest", f"--source={sources}", f"--content={content}"], content
+    )
     state = json.loads((content / STATE_FILE).read_text(encoding="utf-8"))
     assert sorted(r["output"] for r in state["articles"].values()) == written
 
@@ -164,19 +163,7 @@ def test_sigterm_to_a_build_stops_its_import_which_records_what_it_wrote(tmp_pat
     put(sources, range(1500))
     folders = [f"--source={sources}", f"--content={content}", f"--output={output}",
                f"--cache={tmp_path / 'cache'}"]  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "-r", str(ROOT), "build", *folders],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(content.rglob("*.md"))) < 100:
-        time.sleep(0.005)
-    process.terminate()
-    assert process.wait() == 128 + signal.SIGTERM
-    written = markdown(content)
-    assert 100 <= len(written) < 1500, "the signal came too late to test anything"
+    written = _terminated_once_importing(["build", *folders], content)
     time.sleep(0.5)
     assert markdown(content) == written  # nothing went on importing after the build ended
     state = json.loads((content / STATE_FILE).read_text(encoding="utf-8"))
