@@ -76,9 +76,14 @@ def empty_in_background(folder: Path, spare: Path, *, copy_folders: bool = False
     folders (see :func:`make_spare_from`). The command need not wait for either.
     """
     how = ["--folders-of"] if copy_folders else []
+    # Started in the folder that holds this package, so that ``-m`` finds this very code: from
+    # the command's own folder, another checkout's package there (``invoke -r``) came first.
+    package_root = Path(__file__).resolve().parents[2]
     subprocess.run(  # returns at once: the process forks and its parent exits
-        [sys.executable, "-m", "opeds.build.staging", *how, str(folder), str(spare)],
+        [sys.executable, "-m", "opeds.build.staging", *how,
+         os.path.abspath(folder), os.path.abspath(spare)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=package_root,
         start_new_session=True,  # not stopped with the command that started it
         check=False,
     )  # fmt: skip
