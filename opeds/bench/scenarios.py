@@ -173,7 +173,13 @@ def run_bench(
     base = Path(tempfile.mkdtemp(prefix="opeds-bench-")) if own else workdir
     base.mkdir(parents=True, exist_ok=True)
     sources, content, output, cache = (base / n for n in ("sources", "content", "output", "cache"))
-    for folder in (sources, content, output, cache, base / "plain"):
+    # Every folder an earlier run left in a reused work folder, and the staging, spare and
+    # retired folders beside its outputs: the cold build and the first publish start from
+    # nothing (a spare output left there gave the cold build its folders and search index).
+    built = [output, base / "publish", base / "verify"]
+    beside = [p for out in built for p in base.glob(f".{out.name}.*") if p.is_dir()]
+    for folder in (sources, content, cache, base / "plain", base / "target",
+                   base / "verify-cache", *built, *beside):  # fmt: skip
         shutil.rmtree(folder, ignore_errors=True)
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     ours = [sys.executable, "-m", "invoke", "--search-root", str(ROOT), "build",
