@@ -377,6 +377,10 @@ def _start_search_index(
         pool.shutdown(wait=False)  # the run goes on; the caller waits for its result
 
 
+#: More content files than this at the last build: the caches are not read ahead of the import.
+PRELOAD_MOST_FILES = 20_000
+
+
 def _forget_preloaded() -> None:
     readercache.forget_preloaded()
     related.forget_preloaded()
@@ -455,9 +459,13 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     manifest = cache / "pages" / f"{where}.json"
     keys = PageKeys(output, manifest, base_key, root=str(settings["PATH"]))
     if content_ready is not None:
-        # What the build reads whatever the import does, read while it runs.
-        readercache.preload(settings)
-        related.preload_cache(settings)
+        # What the build reads whatever the import does, read while it runs; not for a big
+        # archive, where it is read in vain when nothing changed (at 50,000 articles, that
+        # step's peak rose from 0.3 to 1 GB) and its import takes the longer part anyway.
+        known_files = sum(key.startswith("sha256\0") for key in facts.known)
+        if known_files <= PRELOAD_MOST_FILES:
+            readercache.preload(settings)
+            related.preload_cache(settings)
         content_ready()
     read = content_digests(content, facts)
     keys.known_sources = read  # the content's digests, as the build found them at its start
