@@ -146,27 +146,35 @@ def _build(
     result when it comes to the content (see opeds.common.forked).
     """
     from opeds.common.forked import ForkedCall
+    from opeds.common.ownership import FolderBusy, hold
 
     _logging()
     _guard(output, "to build into", [source, content], force_target)
     # Set aside before the fork: a child whose collector walks what it shares with its parent
     # writes to every page of it, and gets a copy of each (the import took 0.2 s longer).
     _set_aside()
-    ahead = ForkedCall(_ingest, source, content, report, fatal=False, cache=cache)
     try:
-        return _build_after_import(
-            ahead,
-            content=content,
-            output=output,
-            cache=cache,
-            siteurl=siteurl,
-            check=check,
-            strict=strict,
-            force_target=force_target,
-            search_shards=search_shards,
-        )
-    finally:
-        ahead.stop()  # told to stop before it took the import's result: stops it, waits for it
+        # The output's lock before the import takes the content's: of two builds at once, the
+        # second stops here, instead of each taking one lock and failing on the other's.
+        with hold(output, "build"):
+            ahead = ForkedCall(_ingest, source, content, report, fatal=False, cache=cache)
+            try:
+                return _build_after_import(
+                    ahead,
+                    content=content,
+                    output=output,
+                    cache=cache,
+                    siteurl=siteurl,
+                    check=check,
+                    strict=strict,
+                    force_target=force_target,
+                    search_shards=search_shards,
+                )
+            finally:
+                ahead.stop()  # told to stop before it took the import's result: stops, waits
+    except FolderBusy as error:
+        print(f"build failed, {output} left as it was: {error}", file=sys.stderr)
+        sys.exit(1)
 
 
 def _build_after_import(

@@ -119,8 +119,11 @@ def check_target(
 
 def lock_path(folder: Path) -> Path:
     """Return the lock file of ``folder``: beside it, so replacing the folder keeps the lock."""
-    path = folder.expanduser().absolute()
+    path = Path(os.path.abspath(folder.expanduser()))  # one lock however the path is written
     return path.with_name(f".{path.name}.lock")
+
+
+_HELD: dict[str, int] = {}  # the locks this process holds, by lock file: how often
 
 
 @contextlib.contextmanager
@@ -128,9 +131,19 @@ def hold(folder: Path, what: str) -> Iterator[None]:
     """Hold the lock of ``folder`` for one command; raise :class:`FolderBusy` if another has it.
 
     Stopping rather than waiting: a second build or import at the same time is almost always a
-    mistake, and a clear message beats a command that seems to hang.
+    mistake, and a clear message beats a command that seems to hang. A process that holds the
+    lock already holds it again at once: a command takes the locks it needs before it starts
+    work that takes others (see ``tasks._build``), so two commands never each hold one the
+    other waits for.
     """
     lock = lock_path(folder)
+    if str(lock) in _HELD:
+        _HELD[str(lock)] += 1
+        try:
+            yield
+        finally:
+            _HELD[str(lock)] -= 1
+        return
     lock.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
     try:
@@ -144,6 +157,10 @@ def hold(folder: Path, what: str) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{what}, process {os.getpid()}\n".encode(), 0)
-        yield
+        _HELD[str(lock)] = 1
+        try:
+            yield
+        finally:
+            del _HELD[str(lock)]
     finally:
         os.close(fd)  # closing releases the lock; the file stays (deleting it would race)

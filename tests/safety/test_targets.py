@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from opeds.build.run import BuildError, build_site
-from opeds.common.ownership import MARKER, FolderBusy, hold, refusal
+from opeds.common.ownership import MARKER, hold, lock_path, refusal
 from tests.support import ROOT, editor_folders, invoke, site_folders, tree_digest
 
 
@@ -109,11 +110,40 @@ def test_a_build_killed_between_the_renames_gets_its_site_back(site: Path) -> No
     assert (site / "output" / "index.html").is_file(), "the last good site is back in place"
 
 
+_TAKE_LOCK = """
+import sys
+from pathlib import Path
+from opeds.common.ownership import hold
+with hold(Path(sys.argv[1]), "build"):
+    pass
+"""
+
+
 def test_the_lock_stops_a_second_command(tmp_path: Path) -> None:
-    busy = pytest.raises(FolderBusy, match=r"is busy: another command \(build, process")
-    with hold(tmp_path / "output", "build"), busy, hold(tmp_path / "output", "build"):
-        pass
-    with hold(tmp_path / "output", "build"):  # released after the first
+    command = [sys.executable, "-c", _TAKE_LOCK, str(tmp_path / "output")]
+    with hold(tmp_path / "output", "build"):
+        second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert second.returncode != 0
+    assert f"is busy: another command (build, process {os.getpid()})" in second.stderr
+    assert "FolderBusy" in second.stderr
+    # Released after the first.
+    assert subprocess.run(command, cwd=ROOT, check=False).returncode == 0
+
+
+def test_a_process_that_holds_a_lock_takes_it_again_and_still_holds_it_after(
+    tmp_path: Path,
+) -> None:
+    """``invoke build`` takes the output's lock before its import, and the build takes it again."""
+    with hold(tmp_path / "output", "build"):
+        with hold(tmp_path / "output/../output", "build"):  # the same folder, written otherwise
+            pass
+        fd = os.open(lock_path(tmp_path / "output"), os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):  # as another command finds it: still held
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+    with hold(tmp_path / "output", "build"):  # released by the outer one
         pass
 
 
