@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -35,6 +36,7 @@ logging.getLogger("opeds.build.run").setLevel(logging.INFO)
 logging.getLogger("opeds.site.content").setLevel(logging.INFO)
 logging.getLogger("opeds.site.related").setLevel(logging.INFO)
 logging.getLogger("opeds.build.parallel").setLevel(logging.INFO)
+logging.getLogger("opeds.build.articlecache").setLevel(logging.INFO)
 from opeds.build.run import build_site
 args = json.loads(sys.argv[1])
 build_site(Path(args["settings"]), Path(args["content"]), Path(args["output"]),
@@ -188,6 +190,11 @@ def test_removed_article(site: Site) -> None:
     files = site.warm_equals_cold()
     assert not any(name.endswith("index.html") and title.encode() in data
                    for name, data in files.items())  # fmt: skip
+    # The article cache lets go of it, and keeps every other article.
+    kept: dict[str, object] = {}
+    for file in (_used_cache(site) / ARTICLE_CACHE).iterdir():
+        kept.update(pickle.loads(file.read_bytes())[1])
+    assert sorted(kept) == sorted(str(p.relative_to(site.content)) for p in _articles(site))
 
 
 def test_a_build_fills_the_emptied_last_output_and_removes_the_folders_it_left_empty(
@@ -284,45 +291,103 @@ def test_failed_build_leaves_the_live_output_untouched(site: Site) -> None:
     site.warm_equals_cold()
 
 
-def _reader_cache_files(site: Site) -> dict[str, tuple[int, int]]:
-    used = max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
+READER_CACHE = "ArticlesGenerator-Readers.d"  # see opeds.build.readercache
+ARTICLE_CACHE = "ArticlesGenerator-Articles.d"  # see opeds.build.articlecache
+
+
+def _used_cache(site: Site) -> Path:
+    """The folder of Pelican's caches of the settings and code the last build ran with."""
+    return max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
+
+
+def _cache_files(site: Site, name: str) -> dict[str, tuple[int, int]]:
     return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns)
-            for path in (used / "ArticlesGenerator-Readers.d").iterdir()}  # fmt: skip
+            for path in (_used_cache(site) / name).iterdir()}  # fmt: skip
 
 
-def test_an_edit_writes_the_reader_cache_of_its_folder_only(site: Site) -> None:
-    """Pelican's reader cache of the articles is a file per content folder: one is written."""
-    from opeds.build.readercache import SUFFIX, _shard
+def _made(log: str) -> tuple[int, int]:
+    """The articles the last build took from the article cache, and the ones it made."""
+    found = re.search(r"article cache: (\d+) articles taken, (\d+) made", log)
+    assert found, log[-2000:]
+    return int(found[1]), int(found[2])
+
+
+def test_an_edit_makes_its_article_again_and_writes_the_caches_of_its_folder_only(
+    site: Site,
+) -> None:
+    """Both caches of the articles are a file per content folder: one of each is written."""
+    from opeds.build import articlecache, readercache
 
     site.warm_equals_cold()  # whatever the case before left to do
-    before = _reader_cache_files(site)
-    assert len(before) == len({path.parent for path in _articles(site)}) > 1
+    folders = len({path.parent for path in _articles(site)})
+    before = {name: _cache_files(site, name) for name in (READER_CACHE, ARTICLE_CACHE)}
+    assert len(before[READER_CACHE]) == len(before[ARTICLE_CACHE]) == folders > 1
     path = _articles(site)[4]
     _replace(path, " ", " Zwischenruf ")
     site.warm_equals_cold()
-    after = _reader_cache_files(site)
-    assert sorted(after) == sorted(before)
-    assert {name for name in after if after[name] != before[name]} == {_shard(str(path)) + SUFFIX}
+    assert _made(site.warm_log) == (len(_articles(site)) - 1, 1)
+    written = {
+        READER_CACHE: readercache._shard(str(path)) + readercache.SUFFIX,
+        ARTICLE_CACHE: articlecache._shard(str(path.relative_to(site.content)))
+        + articlecache.SUFFIX,
+    }
+    for name, expected in written.items():
+        after = _cache_files(site, name)
+        assert sorted(after) == sorted(before[name])
+        assert {file for file in after if after[file] != before[name][file]} == {expected}
 
 
-def test_a_damaged_reader_cache_file_costs_the_reading_of_its_articles(site: Site) -> None:
-    used = max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
-    damaged = sorted((used / "ArticlesGenerator-Readers.d").iterdir())[0]
-    damaged.write_bytes(b"not a pickle")
-    _replace(_articles(site)[2], " ", " Einwurf ")  # a build that reads
+def test_a_damaged_cache_file_costs_the_making_of_its_articles(site: Site) -> None:
+    from opeds.build import articlecache, readercache
+
+    used = _used_cache(site)
+    path = _articles(site)[2]
+    other = next(p for p in _articles(site) if p.parent != path.parent)
+    # The reader cache of the edited article's folder, the article cache of another one.
+    damaged = [
+        used / READER_CACHE / f"{readercache._shard(str(path))}{readercache.SUFFIX}",
+        used / ARTICLE_CACHE
+        / f"{articlecache._shard(str(other.relative_to(site.content)))}{articlecache.SUFFIX}",
+    ]  # fmt: skip
+    for file in damaged:
+        file.write_bytes(b"not a pickle")
+    _replace(path, " ", " Einwurf ")  # a build that reads
     site.warm_equals_cold()
-    assert f"reader cache: {damaged} cannot be read" in site.warm_log
-    assert damaged.read_bytes() != b"not a pickle"  # written anew
+    assert f"reader cache: {damaged[0]} cannot be read" in site.warm_log
+    assert f"article cache: {damaged[1]} cannot be read" in site.warm_log
+    in_other_folder = sum(p.parent == other.parent for p in _articles(site))
+    assert _made(site.warm_log)[1] == 1 + in_other_folder
+    assert all(file.read_bytes() != b"not a pickle" for file in damaged)  # written anew
+
+
+def test_an_article_whose_making_warns_is_made_again_by_every_build(site: Site) -> None:
+    """The article cache keeps no article that logged a warning: made again, it warns again."""
+    path = _articles(site)[9]
+    text = path.read_text(encoding="utf-8")
+    _replace(path, "date_precision: day", "date_precision: unknown")
+    warning = "has a date but date_precision: unknown"
+    try:
+        site.warm_equals_cold()
+        assert warning in site.warm_log
+        _replace(_articles(site)[1], " ", " Nachtrag ")
+        site.warm_equals_cold()
+        assert warning in site.warm_log
+        assert _made(site.warm_log)[1] == 2
+    finally:
+        path.write_text(text, encoding="utf-8")
+    site.warm_equals_cold()
+    assert _made(site.warm_log)[1] == 1
 
 
 def test_workers_reading_ahead_leave_the_related_op_eds_to_the_build(site: Site) -> None:
-    """Pelican's reader cache lost, the last build's articles recorded: nothing waits for ever.
+    """The caches of the articles lost, the last build's articles recorded: nothing waits for ever.
 
     The workers that read every article again fill a cache only this process receives, so no
     worker is forked off it to work the related op-eds out ahead.
     """
-    used = max(site.cache.glob("pelican/*"), key=lambda folder: folder.stat().st_mtime)
-    shutil.rmtree(used / "ArticlesGenerator-Readers.d")
+    used = _used_cache(site)
+    shutil.rmtree(used / READER_CACHE)
+    shutil.rmtree(used / ARTICLE_CACHE)
     assert (used / "opeds-related-input.pickle").is_file()
     path = _articles(site)[6]
     _replace(path, " ", " Lesepause ")

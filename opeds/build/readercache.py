@@ -6,8 +6,10 @@ the articles' reader cache is a folder beside that file, with one file for the a
 each folder of the content (an archive's month), and a build writes only the files whose
 entries changed. Loading reads them all; a damaged file costs the reading of its articles.
 
-Only the cache of the articles generator, and only uncompressed (``GZIP_CACHE = False``);
-every other cache is Pelican's own.
+A folder's file is loaded when the build first asks for one of its articles: with the
+article objects kept (see opeds.build.articlecache), an edit's build asks only for the edited
+file's. Only the cache of the articles generator, and only uncompressed
+(``GZIP_CACHE = False``); every other cache is Pelican's own.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import pickle
 from collections import defaultdict
 from pathlib import Path
 
-from pelican.cache import FileDataCacher
+from pelican.cache import FileDataCacher, FileStampDataCacher
+from pelican.readers import Readers
 from pelican.urlwrappers import URLWrapper
 
 from opeds.common.atomic import write_atomic
@@ -32,6 +35,8 @@ SUFFIX = ".pickle"
 
 _pelican_init = FileDataCacher.__init__
 _pelican_save = FileDataCacher.save_cache
+_pelican_get = FileStampDataCacher.get_cached_data
+_pelican_put = FileStampDataCacher.cache_data
 
 
 def _shard(filename: str) -> str:
@@ -83,19 +88,31 @@ def _loads(data: bytes, settings: dict) -> object:
 _PRELOADED: list[tuple[Path, dict, dict]] = []
 
 
+def _load_file(path: Path, settings: dict) -> dict:
+    """The entries one file keeps, read with ``settings``; none if it cannot be read."""
+    try:
+        entries = _loads(path.read_bytes(), settings)
+    except FileNotFoundError:
+        return {}
+    except Exception as error:  # damaged: its articles are read again
+        log.warning("reader cache: %s cannot be read, its articles are read again: %s",
+                    path, error)  # fmt: skip
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def _shard_names(folder: Path) -> list[str]:
+    try:
+        return sorted(name[: -len(SUFFIX)] for name in os.listdir(folder) if name.endswith(SUFFIX))
+    except FileNotFoundError:
+        return []
+
+
 def _load(folder: Path, settings: dict) -> dict:
     """Every entry kept in ``folder``, read with ``settings`` (see ``_settings_in``)."""
     cache: dict = {}
-    if folder.is_dir():
-        for path in sorted(folder.glob(f"*{SUFFIX}")):
-            try:
-                entries = _loads(path.read_bytes(), settings)
-            except Exception as error:  # damaged: its articles are read again
-                log.warning("reader cache: %s cannot be read, its articles are read again: %s",
-                            path, error)  # fmt: skip
-                continue
-            if isinstance(entries, dict):
-                cache.update(entries)
+    for shard in _shard_names(folder):
+        cache.update(_load_file(folder / f"{shard}{SUFFIX}", settings))
     return cache
 
 
@@ -138,14 +155,45 @@ def cacher_init(cacher, settings, cache_name, caching_policy, load_policy) -> No
     cacher._shard_folder = folder
     preloaded = _PRELOADED.pop() if _PRELOADED else None
     cache: dict = {}
+    # The files not loaded yet, by shard name (see ensure_loaded).
+    cacher._unread = set()
     if not load_policy:
         pass
     elif preloaded is not None and preloaded[0] == folder and preloaded[1] is settings:
         cache = preloaded[2]
     else:
-        cache = _load(folder, settings)
+        cacher._unread = set(_shard_names(folder))
     cacher._cache = cache
     cacher._saved = dict(cache)  # the entries as the files hold them, by identity
+
+
+def ensure_loaded(cacher, filename: str | None = None) -> None:
+    """Load the file that keeps the entry of ``filename``, or every file, if not loaded yet."""
+    unread = cacher.__dict__.get("_unread")
+    if not unread:
+        return
+    shards = [_shard(filename)] if filename is not None else sorted(unread)
+    for shard in shards:
+        if shard not in unread:
+            continue
+        unread.discard(shard)
+        entries = _load_file(_folder(cacher) / f"{shard}{SUFFIX}", cacher.settings)
+        for name, entry in entries.items():
+            # An entry the build made already is newer than the file's.
+            if name not in cacher._cache:
+                cacher._cache[name] = cacher._saved[name] = entry
+
+
+def get_cached_data(cacher, filename, default=None):
+    """Pelican's look-up of a file's entry, its cache file loaded first."""
+    ensure_loaded(cacher, filename)
+    return _pelican_get(cacher, filename, default)
+
+
+def cache_data(cacher, filename, data) -> None:
+    """Pelican's keeping of a file's entry, its cache file loaded first (it is written whole)."""
+    ensure_loaded(cacher, filename)
+    _pelican_put(cacher, filename, data)
 
 
 def save_cache(cacher) -> None:
@@ -180,3 +228,5 @@ def install() -> None:
     """Keep the articles' reader cache in files per folder from now on (see the module)."""
     FileDataCacher.__init__ = cacher_init
     FileDataCacher.save_cache = save_cache
+    Readers.get_cached_data = get_cached_data
+    Readers.cache_data = cache_data

@@ -27,7 +27,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import read_settings
 from pelican.utils import SafeDatetime, path_to_url
 
-from opeds.build import parallel, readercache
+from opeds.build import articlecache, parallel, readercache
 from opeds.build.compress import precompress
 from opeds.build.incremental import (
     IncrementalWriter,
@@ -163,6 +163,12 @@ def drop_reader_cache(generator) -> None:
     if readers is not None and hasattr(readers, "_cache"):
         readers._cache = {}
         give_back_memory()
+
+
+def start_reading(generator) -> None:
+    """Give the articles generator the article objects kept; start reading what it must make."""
+    articlecache.attach(generator)
+    read_ahead(generator)
 
 
 def linear_taxonomies(generator) -> None:
@@ -382,6 +388,7 @@ PRELOAD_MOST_FILES = 20_000
 
 
 def _forget_preloaded() -> None:
+    articlecache.forget_preloaded()
     readercache.forget_preloaded()
     related.forget_preloaded()
 
@@ -464,7 +471,9 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # step's peak rose from 0.3 to 1 GB) and its import takes the longer part anyway.
         known_files = sum(key.startswith("sha256\0") for key in facts.known)
         if known_files <= PRELOAD_MOST_FILES:
-            readercache.preload(settings)
+            # The kept article objects, or where there are none, what Pelican's readers read.
+            if not articlecache.preload(settings):
+                readercache.preload(settings)
             related.preload_cache(settings)
         content_ready()
     read = content_digests(content, facts)
@@ -503,7 +512,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     signals.get_writer.connect(writer)
     signals.article_generator_finalized.connect(linear_taxonomies)
     signals.article_generator_finalized.connect(drop_reader_cache)
-    signals.article_generator_init.connect(read_ahead)
+    signals.article_generator_init.connect(start_reading)
     signals.article_generator_init.connect(related_ahead.start)
     signals.article_generator_pretaxonomy.connect(finish_reading_ahead)
     root = logging.getLogger()
@@ -605,11 +614,12 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.get_writer.disconnect(writer)
         signals.article_generator_finalized.disconnect(linear_taxonomies)
         signals.article_generator_finalized.disconnect(drop_reader_cache)
-        signals.article_generator_init.disconnect(read_ahead)
+        signals.article_generator_init.disconnect(start_reading)
         signals.article_generator_init.disconnect(related_ahead.start)
         signals.article_generator_pretaxonomy.disconnect(finish_reading_ahead)
         parallel.stop_workers()
         related_ahead.stop()
+        articlecache.stop()
         _forget_preloaded()
     swap_in(staging, output)
     steps.done("swap")

@@ -19,21 +19,40 @@ def write_text(output: Path, name: str, text: str) -> None:
     log.info('Writing "%s"', path)
 
 
+#: The attribute of an articles generator listing what it must do before it writes the article
+#: pages (the build's writer calls them: see opeds.build.parallel).
+BEFORE_ARTICLE_PAGES = "before_article_pages"
+
+
 def link_archive(generator) -> None:
-    """Link neighbours and related articles, and put the years and months into the context."""
+    """Link neighbours and related articles, and put the years and months into the context.
+
+    While a worker still works out the related op-eds ahead (see opeds.site.related_ahead),
+    they are linked only before the article pages, the only pages that show them, are written:
+    the build writes the feeds and list pages meanwhile.
+    """
     archive.link_neighbours(generator.articles)
+    if related_ahead.running(generator):
+        generator.__dict__.setdefault(BEFORE_ARTICLE_PAGES, []).append(
+            lambda: link_related_articles(generator)
+        )
+    else:
+        link_related_articles(generator)
+    generator.context["archive_years"] = archive.build_years(generator.articles, generator.settings)
+    # Whether the navigation links the topics: a flag, so a page does not depend on every topic.
+    generator.context["has_topics"] = bool(generator.tags)
+
+
+def link_related_articles(generator) -> None:
+    """Give each article its related op-eds, worked out ahead or here."""
     settings = generator.settings
-    jobs = build_jobs(settings)
 
     def ahead(keys: list[str], count: int) -> tuple | None:
         return related_ahead.take(generator, keys, count)
 
-    keys = related.link_related(generator.articles, related.related_cache(settings), jobs=jobs,
-                                ahead=ahead)  # fmt: skip
+    keys = related.link_related(generator.articles, related.related_cache(settings),
+                                jobs=build_jobs(settings), ahead=ahead)  # fmt: skip
     related_ahead.record(generator, keys)
-    generator.context["archive_years"] = archive.build_years(generator.articles, generator.settings)
-    # Whether the navigation links the topics: a flag, so a page does not depend on every topic.
-    generator.context["has_topics"] = bool(generator.tags)
 
 
 def write_year_pages(generator, writer) -> None:

@@ -107,6 +107,11 @@ def start(generator) -> None:
     _RUNNING[id(generator)] = (pool, pending)
 
 
+def running(generator) -> bool:
+    """Tell whether a worker works out the related op-eds of ``generator``'s articles."""
+    return id(generator) in _RUNNING
+
+
 def take(generator, keys: list[str], count: int) -> tuple | None:
     """Return the worker's related op-eds if it worked them out for ``keys``; stop it.
 

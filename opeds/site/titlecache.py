@@ -46,10 +46,15 @@ class TitleCache:
         self.folder = folder
         self._inline: dict[str, str] | None = None  # loaded when first asked
         self._inline_used: dict[str, str] = {}
+        self._keep_unused = False
 
     def start_build(self) -> None:
         """Forget what an earlier build in this process asked for."""
-        self._inline, self._inline_used = None, {}
+        self._inline, self._inline_used, self._keep_unused = None, {}, False
+
+    def keep_unused(self) -> None:
+        """Keep what this build did not ask for: it took articles typeset by an earlier one."""
+        self._keep_unused = True
 
     def prune(self) -> int:
         """Remove other code versions' files, and what older versions of the cache left.
@@ -94,8 +99,16 @@ class TitleCache:
         return Markup(found)
 
     def save_inline(self) -> None:
-        """Write the titles and labels this build typeset, if they differ from the file's."""
-        if self._inline is not None and self._inline_used != self._inline:
-            text = json.dumps(self._inline_used, ensure_ascii=False, sort_keys=True)
-            write_atomic(self.inline_path, text)
-        self._inline, self._inline_used = None, {}
+        """Write the titles and labels this build typeset, if they differ from the file's.
+
+        The file keeps only what the build asked for, unless it took articles made before
+        (see :meth:`keep_unused`): then it keeps what it held as well.
+        """
+        if self._inline is not None:
+            wanted = self._inline_used
+            if self._keep_unused:
+                wanted = {**self._inline, **self._inline_used}
+            if wanted != self._inline:
+                text = json.dumps(wanted, ensure_ascii=False, sort_keys=True)
+                write_atomic(self.inline_path, text)
+        self._inline, self._inline_used, self._keep_unused = None, {}, False
