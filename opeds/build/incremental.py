@@ -523,6 +523,7 @@ def link_unchanged(
     live: Path,
     leave_out: str | frozenset[str] = "",
     stamps: dict[str, list[int]] | None = None,
+    pages: dict[str, list[str]] | None = None,
 ) -> int:
     """Replace each new staging file whose bytes equal the live file by a link to it.
 
@@ -531,7 +532,9 @@ def link_unchanged(
     ``leave_out``: a top-level entry of ``staging`` not to touch (one still being written), or
     a set of them.
     ``stamps`` gets the stamp of every file it looked at, by relative path, as it leaves it
-    (see :meth:`PageKeys.note_stamps`): the one look at each file serves both.
+    (see :meth:`PageKeys.note_stamps`): the one look at each file serves both. ``pages`` gets
+    the path of every ``*.html`` below each top-level folder, by the folder's name (the search
+    index's shards, see opeds.search.pagefind), so no other step walks the output again.
     """
     linked = 0
     top, live_top = os.fspath(staging), os.fspath(live)
@@ -551,6 +554,9 @@ def link_unchanged(
         below = os.path.relpath(folder, top)
         prefix = "" if below == "." else below.replace(os.sep, "/") + "/"
         live_folder = live_top if below == "." else os.path.join(live_top, below)
+        if pages is not None and below != ".":
+            found = pages.setdefault(prefix.split("/", 1)[0], [])
+            found.extend(os.path.join(folder, name) for name in files if name.endswith(".html"))
         for name in files:
             path = os.path.join(folder, name)
             stat = os.stat(path)

@@ -347,6 +347,42 @@ def duplicate_urls(generators: list[object]) -> list[str]:
     ]
 
 
+class _OutputWalk:
+    """The walk over the output after Pelican: links unchanged files, takes stamps, lists pages.
+
+    Called once, by the search index's thread (see opeds.search.pagefind.index_shards) or by
+    the build's; :meth:`result` waits for it.
+    """
+
+    def __init__(self, staging: Path, output: Path, stamps: dict[str, list[int]] | None,
+                 pages: dict[str, list[str]], done: bool = False) -> None:  # fmt: skip
+        self.staging, self.output, self.stamps, self.pages = staging, output, stamps, pages
+        self.linked = 0
+        self.ended = threading.Event()
+        self.walked = done  # walked already (before the index: see _build)
+        if done:
+            self.ended.set()
+
+    def __call__(self) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+        if not self.walked:
+            self.walked = True
+            try:
+                self.linked = link_unchanged(self.staging, self.output, leave_out="pagefind",
+                                             stamps=self.stamps, pages=self.pages)  # fmt: skip
+            finally:
+                self.ended.set()
+        return self.pages, self.stamps or {}
+
+    def abandon(self) -> None:
+        """End the wait of :meth:`result` for a walk that will not come (the index failed)."""
+        self.ended.set()
+
+    def result(self) -> int:
+        """Wait for the walk; the number of files it linked."""
+        self.ended.wait()
+        return self.linked
+
+
 def _start_search_index(
     staging: Path,
     output: Path,
@@ -354,12 +390,15 @@ def _start_search_index(
     cache: Path,
     started: threading.Event,
     changed: frozenset[str] = frozenset(),
+    walk: _OutputWalk | None = None,
 ) -> Future:
     """Start indexing ``staging`` for search in a thread.
 
     Its result: the number of files linked from the live index, and the stamps of its files.
 
     ``started`` is set once the thread's own work is done and it waits for Pagefind.
+    ``walk``: the build's walk over the output, which the index takes its pages from (see
+    opeds.search.pagefind.index_shards).
     """
 
     def run() -> tuple[int, dict[str, list[int]]]:
@@ -367,9 +406,15 @@ def _start_search_index(
         # Undated pieces live in the first folder of their URL: a search shard of its own.
         undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
         stamps: dict[str, list[int]] = {}
-        index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
-                   started=started, previous=output / "pagefind", changed=changed,
-                   stamps=stamps)  # fmt: skip
+        try:
+            index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
+                       started=started, previous=output / "pagefind", changed=changed,
+                       stamps=stamps, walk=walk)  # fmt: skip
+            if walk is not None:
+                walk()  # done already, unless the index had no use for the pages
+        finally:
+            if walk is not None:
+                walk.abandon()
         # The folders whose stamps the index gave are links of cached indexes: not walked.
         known = frozenset(name.split("/", 1)[0] for name in stamps)
         linked = link_unchanged(staging / "pagefind", output / "pagefind", leave_out=known,
@@ -555,29 +600,34 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         # The stamps of the files but the search index's, taken as they are linked; compression
         # adds files everywhere, so then they are taken at the end.
         stamps: dict[str, list[int]] | None = None if compress else {}
+        pages: dict[str, list[str]] = {}  # every page below each top folder, as walked
         if link_first:  # the index's folder: not yet made (only as the spare kept it)
-            linked = link_unchanged(staging, output, leave_out=INDEX, stamps=stamps)
+            linked = link_unchanged(staging, output, leave_out=INDEX, stamps=stamps, pages=pages)
         if collect_first:
             release_memory()
-        # The search index is made in a thread, its Pagefind runs in processes of their own;
-        # meanwhile this one takes the stamps of the other files and hashes the content.
+        # The same bytes either way, so the index may read a page before or after its link;
+        # the index's own files are still being written, and it links them itself.
+        walk = _OutputWalk(staging, output, stamps, pages, done=link_first)
+        # The search index is made in a thread, its Pagefind runs in processes of their own.
+        # Once the runs of the shards with changed pages are under way, it walks the output
+        # (linking unchanged files, taking stamps) and lists the other shards' pages from that
+        # walk, while this thread hashes the content.
         started = threading.Event()
         search = None
         if search_index:
             search = _start_search_index(staging, output, settings, cache, started,
-                                         keys.rendered_folders())  # fmt: skip
+                                         keys.rendered_folders(), walk)  # fmt: skip
             # Its reading of the pages first: until its Pagefind runs start, it needs this core.
             started.wait()
         try:
-            if not link_first:
-                # The same bytes either way, so the index may read a page before or after its
-                # link; the index's own files are still being written, and it links them itself.
-                linked = link_unchanged(staging, output, leave_out="pagefind", stamps=stamps)
+            if search is None:
+                walk()
+            after = content_digests(content, facts)
+            linked += walk.result()
             if collect and not collect_first:
                 release_memory()
             if stamps is not None:
                 keys.note_stamps(staging, leave_out="pagefind", stamps=stamps)
-            after = content_digests(content, facts)
             facts.save()  # while the index is made: nothing changes them after this
         finally:
             index_linked, index_stamps = search.result() if search is not None else (0, None)

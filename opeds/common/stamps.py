@@ -100,18 +100,21 @@ class FileFacts:
         work_out: Callable[[], object],
         valid: Callable[[object], bool] | None = None,
         info: os.stat_result | None = None,
+        stamp: list[int] | None = None,
     ) -> object:
         """Return the ``kind`` fact about ``path``: kept while its stamp is unchanged.
 
         A kept value that ``valid`` refuses (a damaged cache file) is worked out again.
-        ``info``: the file's ``os.stat`` just taken, if the caller has it.
+        ``info``: the file's ``os.stat`` just taken, if the caller has it; or ``stamp``, its
+        stamp as :func:`stamp_of` (or for ``ctime=False``, :func:`output_stamp`) gives it.
         """
-        if info is None:
-            try:
-                info = os.stat(path)
-            except OSError:
-                return work_out()
-        stamp = stamp_of(info) if self.ctime else output_stamp(info)
+        if stamp is None:
+            if info is None:
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    return work_out()
+            stamp = stamp_of(info) if self.ctime else output_stamp(info)
         key = _key(kind, path)
         # Worked out already in this run, or kept from an earlier one.
         entry = self.used.get(key) or self.known.get(key)

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -146,6 +147,7 @@ def index_site(
     previous: Path | None = None,
     changed: frozenset[str] = frozenset(),
     stamps: dict[str, list[int]] | None = None,
+    walk: Walk | None = None,
 ) -> None:
     """Add ``folder/pagefind/``, reusing the cached index when no page changed.
 
@@ -156,7 +158,8 @@ def index_site(
     ``started`` is set once the pages are read and the Pagefind runs under way, or as soon as
     those of the ``changed`` shards are: from then on, this thread needs little of its core.
     ``stamps`` gets the stamps of the files of each shard's and the words index's folder, by
-    path below ``pagefind/`` (see index_shards).
+    path below ``pagefind/`` (see index_shards). ``walk``: see index_shards; without shards,
+    it is called first.
 
     Pagefind writes its filter and metadata files in an order that varies from run to run
     (upstream issue #638), so only reuse gives the same bytes for the same pages.
@@ -166,8 +169,11 @@ def index_site(
         if shards:
             cache = cache or folder.parent / f".{folder.name}.cache"
             index_shards(folder, language, cache, undated=undated, started=started,
-                         previous=previous, changed=changed, stamps=stamps)  # fmt: skip
+                         previous=previous, changed=changed, stamps=stamps,
+                         walk=walk)  # fmt: skip
         else:
+            if walk is not None:
+                walk()
             started.set()
             _clear(folder / "pagefind")  # the shards a spare output kept (see _place_index)
             _index_whole(folder, language, cache)
@@ -195,20 +201,26 @@ def _index_whole(folder: Path, language: str, cache: Path | None) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+#: What a walk of the output gives (see index_shards): the pages by top folder, the stamps.
+Walk = Callable[[], tuple[dict[str, list[str]], dict[str, list[int]]]]
+
+
 def shard_names(folder: Path, undated: str = UNDATED) -> list[str]:
     """Name the folders of ``folder`` that may be search shards: the years and ``undated``."""
     names = [entry.name for entry in os.scandir(folder) if entry.is_dir()]
     return sorted(name for name in names if _YEAR.match(name) or name == undated)
 
 
-def shard_pages(folder: Path, name: str) -> list[str] | None:
+def shard_pages(folder: Path, name: str, found: list[str] | None = None) -> list[str] | None:
     """Return the pages Pagefind would index in the shard ``name``; None if it is no shard.
 
     A folder none of whose pages is searchable makes no shard: alone in a Pagefind run,
     its pages would be indexed whole instead of not at all, as in the single index. The
-    pages are paths as strings, in the order of their parts (as paths sort).
+    pages are paths as strings, in the order of their parts (as paths sort). ``found``: every
+    ``*.html`` below the shard's folder, when a walk of the whole output listed them already.
     """
-    pages = sorted(_html_paths(os.path.join(folder, name)), key=_path_parts)
+    found = _html_paths(os.path.join(folder, name)) if found is None else found
+    pages = sorted(found, key=_path_parts)
     return pages if any(BODY in _read_bytes(page) for page in pages) else None
 
 
@@ -265,24 +277,28 @@ def indexed_part(page: bytes) -> bytes:
     return b"\0".join(parts)
 
 
-def part_digest(page: Path | str, facts: FileFacts) -> bytes:
+def part_digest(page: Path | str, facts: FileFacts, stamp: list[int] | None = None) -> bytes:
     """Return the digest of the indexed part of ``page``; a linked, unchanged page is not read.
 
     Most pages of a warm build are hard links to the live output's, with its stamp.
+    ``stamp``: the page's output stamp, if the caller took it.
     """
 
     def work_out() -> str:
         return hashlib.sha256(indexed_part(_read_bytes(page))).hexdigest()
 
-    return bytes.fromhex(str(facts.fact(page, "indexed-part", work_out, SHA256)))
+    return bytes.fromhex(str(facts.fact(page, "indexed-part", work_out, SHA256, stamp=stamp)))
 
 
-def _shard_digest(folder: Path, pages: list[str], language: str, facts: FileFacts) -> str:
+def _shard_digest(folder: Path, pages: list[str], language: str, facts: FileFacts,
+                  stamps: dict[str, list[int]] | None = None) -> str:  # fmt: skip
     digest = hashlib.sha256(f"{version('pagefind-bin')}/{language}/shard/2".encode())
     top = len(os.path.join(os.fspath(folder), ""))
+    stamps = stamps or {}
     for page in pages:  # paths below ``folder``: their names relative to it, as POSIX paths
-        digest.update(page[top:].replace(os.sep, "/").encode() + b"\0")
-        digest.update(part_digest(page, facts))
+        name = page[top:].replace(os.sep, "/")
+        digest.update(name.encode() + b"\0")
+        digest.update(part_digest(page, facts, stamps.get(name)))
     return digest.hexdigest()
 
 
@@ -324,6 +340,7 @@ def index_shards(
     previous: Path | None = None,
     changed: frozenset[str] = frozenset(),
     stamps: dict[str, list[int]] | None = None,
+    walk: Walk | None = None,
 ) -> None:
     """Index each year of ``folder`` on its own into ``pagefind/YYYY/``; list them in shards.json.
 
@@ -337,6 +354,11 @@ def index_shards(
     Every shard's folder and the words index's are hard links of a cached index: ``stamps``
     gets their files' stamps, kept beside each cached index (see :func:`tree_stamps`), by
     path below ``pagefind/``, so the build need not look at the 11,000 files of the index.
+
+    ``walk``, called once the changed shards' runs are under way, goes over the whole output
+    for the build (see opeds.build.incremental.link_unchanged) and gives every page below each
+    top folder, with the stamps of the files it saw: the other shards' folders are not walked
+    again, nor their pages looked at one by one.
     """
     shards = {name for name in os.listdir(folder) if _YEAR.match(name) or name == undated}
     outside = sorted(p for p in _html_outside(folder, shards) if BODY in p.read_bytes())
@@ -379,8 +401,10 @@ def index_shards(
     with ThreadPoolExecutor(max_workers=jobs or min(2, os.cpu_count() or 1)) as pool:
         runs, cached = [], []
 
+        seen: dict[str, list[int]] = {}  # the stamps the walk gave
+
         def start(name: str) -> None:
-            digests[name] = _shard_digest(folder, groups[name], language, parts)
+            digests[name] = _shard_digest(folder, groups[name], language, parts, seen)
             if (store / digests[name]).is_dir():
                 cached.append(name)
             else:
@@ -394,7 +418,13 @@ def index_shards(
             # Its run under way: the other shards are hashed (as unchanged, mostly) while the
             # caller goes on with its own work on this core, instead of waiting for them.
             started.set()
-        rest = {name: shard_pages(folder, name) for name in names if name not in first}
+        if walk is not None:
+            listed, walked = walk()
+            seen.update(walked)
+            rest = {name: shard_pages(folder, name, listed.get(name, []))
+                    for name in names if name not in first}  # fmt: skip
+        else:
+            rest = {name: shard_pages(folder, name) for name in names if name not in first}
         groups.update({name: pages for name, pages in rest.items() if pages is not None})
         for name in sorted(set(groups) - set(first), key=lambda name: (-len(groups[name]), name)):
             start(name)
