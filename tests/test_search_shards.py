@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
+import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -556,3 +558,96 @@ def test_an_index_started_from_the_last_one_has_the_files_of_a_fresh_one(
     again = _index_files(site / "warm")
     assert canonical_files(again) == canonical_files(fresh)
     assert not {p.stat().st_ino for p in (site / "warm" / "fragment").iterdir()} & lasts
+
+
+def _article(site: Path, year: str, name: str, text: str) -> None:
+    path = site / year / name / "index.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'<html lang="de"><body><main data-pagefind-body><h1>{name}</h1><p>{text}</p>'
+                    "</main></body></html>", encoding="utf-8")  # fmt: skip
+
+
+def _next_output(live: Path, staging: Path) -> None:
+    """A build's staging folder: every page of the live output as a hard link, no index."""
+    for page in live.rglob("*.html"):
+        relative = page.relative_to(live)
+        if relative.parts[0] != "pagefind":
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.link(page, staging / relative)
+
+
+def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_ones_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words index an edited shard will give is made while that shard is indexed again.
+
+    Each build indexes a staging folder that becomes the live output; the build after an edit
+    finds the words index it needs already made (from the live pages and the edited one run
+    through Pagefind alone), and it has the files of one made from scratch. Where the guess is
+    wrong, the build makes its own.
+    """
+    from opeds.search import pagefind
+
+    live, cache = tmp_path / "output", tmp_path / "cache"
+    made: list[tuple[str, bool]] = []  # (by whom, made there) for each words index asked for
+    real_index, real_foresee = pagefind._words_index, pagefind.foresee_words
+    ahead = threading.local()
+
+    def words_index(store: Path, texts: dict[str, str], language: str, previous: object) -> Path:
+        key_dirs = {p.name for p in store.iterdir()}
+        found = real_index(store, texts, language, previous)
+        made.append((getattr(ahead, "by", "build"), found.name not in key_dirs))
+        return found
+
+    def foresee(*args: object) -> None:
+        ahead.by = "ahead"
+        try:
+            real_foresee(*args)
+        finally:
+            ahead.by = "build"
+
+    monkeypatch.setattr(pagefind, "_words_index", words_index)
+    monkeypatch.setattr(pagefind, "foresee_words", foresee)
+
+    def build(staging: Path, changed: set[str]) -> None:
+        index_site(staging, "de", cache, shards=True, previous=live / "pagefind",
+                   changed=frozenset(changed))  # fmt: skip
+        shutil.rmtree(live, ignore_errors=True)
+        staging.rename(live)
+
+    first = tmp_path / "first"
+    _article(first, "2023", "wien", "Der Gemeinderat tagt in Wien")
+    _article(first, "2024", "graz", "Die Murbrücke in Graz")
+    _article(first, "2024", "linz", "Linz an der Donau")
+    build(first, set())
+    for number, text in enumerate(["Die Murbrücke in Graz bei Hochwasser",
+                                   "Die Murbrücke in Graz bei Hochwasser und Sturm"]):  # fmt: skip
+        made.clear()
+        staging = tmp_path / f"edit{number}"
+        _next_output(live, staging)
+        (staging / "2024" / "graz" / "index.html").unlink()  # rendered again: a file of its own
+        _article(staging, "2024", "graz", text)
+        build(staging, {"2024"})
+        # Made ahead; the build found it made.
+        assert made == [("ahead", True), ("build", False)], made
+        fresh = tmp_path / f"fresh{number}"
+        shutil.copytree(live, fresh, ignore=shutil.ignore_patterns("pagefind"))
+        index_site(fresh, "de", tmp_path / f"fresh-cache{number}", shards=True)
+        assert canonical_files(_index_files(live / "pagefind" / "words")) == canonical_files(
+            _index_files(fresh / "pagefind" / "words")
+        )
+    # A wrong guess (its record of the other shards' words changed behind its back): the build
+    # makes the words index itself, from the shards as they are.
+    made.clear()
+    record = next((cache / "pagefind-shards").glob("last-shards-*.json"))
+    record.write_text(json.dumps({"2024": json.loads(record.read_text())["2024"]}))
+    staging = tmp_path / "edit-wrong"
+    _next_output(live, staging)
+    (staging / "2024" / "linz" / "index.html").unlink()
+    _article(staging, "2024", "linz", "Linz an der Donau im Nebel")
+    build(staging, {"2024"})
+    assert made[-1] == ("build", True), made  # not found made: made by the build
+    fragments = live / "pagefind" / "words" / "fragment"
+    text = " ".join(gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
+                    for f in fragments.iterdir())  # fmt: skip
+    assert "nebel" in text and "wien" in text

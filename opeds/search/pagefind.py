@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import html
 import json
+import logging
 import os
 import pickle
 import re
@@ -32,6 +33,9 @@ UNDATED = "ohne-datum"
 _YEAR = re.compile(r"^\d{4}$")
 BODY = b"data-pagefind-body"
 PARTS_FILE = "page-parts.pickle"  # the digests of the pages' indexed parts, by file stamp
+
+
+log = logging.getLogger(__name__)
 
 
 class SearchIndexError(RuntimeError):
@@ -414,6 +418,12 @@ def index_shards(
             if (pages := shard_pages(folder, name)) is not None:
                 groups[name] = pages
                 start(name)
+        # One shard with changed pages to index again (an edit): its words index made ahead.
+        indexed = [name for name in first if name in groups and name not in cached]
+        foresight = None
+        if len(indexed) == 1 and previous is not None:
+            foresight = pool.submit(foresee_words, folder, previous, store, indexed[0],
+                                    groups[indexed[0]], language)  # fmt: skip
         if first and started is not None:
             # Its run under way: the other shards are hashed (as unchanged, mostly) while the
             # caller goes on with its own work on this core, instead of waiting for them.
@@ -436,6 +446,8 @@ def index_shards(
         def words() -> None:
             for run in runs:
                 run.result()
+            if foresight is not None:
+                foresight.result()  # it never fails; it may be making the index asked for
             words_index = index_words(
                 folder,
                 language,
@@ -478,11 +490,15 @@ def index_shards(
         if entry.name not in wanted:
             _clear(Path(entry.path))
     (folder / SHARDS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    if previous is not None:  # for the words index made ahead by the next build
+        last = {name: digests[name] for name in names}
+        write_atomic(_last_digests(store, previous), json.dumps(last, sort_keys=True))
     # Each shard's index, its stamps and words, and the words index with its stamps.
     keep = KEEP * (len(groups) + 1) * 3
     # The words by page are kept per shard name, for the shards there are.
     current = {PARTS_FILE, *(_known_words(store, name).name for name in groups)}
-    entries = sorted((p for p in store.iterdir() if p.name not in current),
+    entries = sorted((p for p in store.iterdir()
+                      if p.name not in current and not p.name.startswith("last-shards-")),
                      key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
     for old in entries[keep:]:
         if old.is_dir():
@@ -590,15 +606,26 @@ def index_words(
     they were (a date, a section, a word the shard has elsewhere) reuses it. Another starts
     from ``previous``, the last build's (see run_pagefind). Returns the cached index it linked.
     """
-    pages = {}
+    texts = {}
     for name, digest in digests.items():
         words = shard_words_file(store, digest, name)
         os.utime(words)
-        text = html.escape(words.read_text(encoding="utf-8"))
+        texts[name] = words.read_text(encoding="utf-8")
+    cached = _words_index(store, texts, language, previous)
+    os.utime(cached)
+    _place_index(cached, folder / "pagefind" / WORDS)
+    return cached
+
+
+def _words_index(store: Path, texts: dict[str, str], language: str,
+                 previous: Path | None) -> Path:  # fmt: skip
+    """Return the cached words index of the shards' words ``texts``; make it if missing."""
+    pages = {}
+    for name, text in texts.items():
         # No title or other text: the page holds the shard's words and nothing else.
         pages[name] = (f'<!DOCTYPE html><html lang="{language}"><head></head>'
                        f'<body data-pagefind-body><span data-pagefind-filter="shard:{name}"></span>'
-                       f"<p>{text}</p></body></html>\n")  # fmt: skip
+                       f"<p>{html.escape(text)}</p></body></html>\n")  # fmt: skip
     key = hashlib.sha256(f"{version('pagefind-bin')}/{language}/words".encode())
     for name in sorted(pages):
         key.update(f"\0{name}\0".encode() + hashlib.sha256(pages[name].encode()).digest())
@@ -612,9 +639,71 @@ def index_words(
         run_pagefind(site, language, previous=previous)
         (site / "pagefind").rename(cached)
         shutil.rmtree(site)
-    os.utime(cached)
-    _place_index(cached, folder / "pagefind" / WORDS)
     return cached
+
+
+def _last_digests(store: Path, previous: Path) -> Path:
+    """The file of the shards' digests of the last index made for the output of ``previous``."""
+    where = hashlib.sha256(os.fspath(previous).encode()).hexdigest()[:16]
+    return store / f"last-shards-{where}.json"
+
+
+def _fragments_words(store: Path, pages: list[str], top: Path, name: str,
+                     language: str) -> dict[str, str]:  # fmt: skip
+    """The words of each of ``pages`` (paths below ``top``) by fragment, indexed on their own.
+
+    A page's fragment, named by its bytes, does not depend on the other pages of a run.
+    """
+    site = store / f"{name}.foresee"
+    shutil.rmtree(site, ignore_errors=True)
+    try:
+        start = len(os.path.join(os.fspath(top), ""))
+        for page in pages:
+            target = site / page[start:]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(page, target)
+        _pagefind(site, language, f"{name}/**/*.html", "pagefind")
+        fragments = site / "pagefind" / "fragment"
+        return {file: _fragment_words(fragments / file) for file in os.listdir(fragments)}
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+
+
+def foresee_words(folder: Path, previous: Path, store: Path, name: str, pages: list[str],
+                  language: str) -> None:  # fmt: skip
+    """Make ahead the words index that the shard ``name``'s new pages will most likely give.
+
+    Started beside the shard's own Pagefind run, which the words index otherwise waits for
+    (0.4 s at 10,000 articles). The other shards' words as the last index of this output had
+    them; this shard's as its last index had them, less the fragments of the pages rendered
+    again, as the live output has them, plus those of the new ones, each set of pages run
+    through Pagefind on its own. The words index is kept by the words it holds: the build
+    takes this one only if the shards' words it finds are the same; otherwise it makes its
+    own, and this one was made in vain (and is not used).
+    """
+    try:
+        last = json.loads(_last_digests(store, previous).read_text(encoding="utf-8"))
+        kept = json.loads(_known_words(store, name).read_text(encoding="utf-8"))
+        rendered = [page for page in pages if os.stat(page).st_nlink == 1]
+        if not rendered or name not in last:
+            return
+        live, top = previous.parent, len(os.path.join(os.fspath(folder), ""))
+        before = [path for path in (os.fspath(live / page[top:]) for page in rendered)
+                  if os.path.isfile(path)]  # fmt: skip
+        old = _fragments_words(store, before, live, name, language) if before else {}
+        new = _fragments_words(store, rendered, folder, name, language)
+        if old.keys() == new.keys():
+            return  # the same fragments: the same words, whose index is kept
+        words: set[str] = set()
+        for fragment, text in (*kept.items(), *new.items()):
+            if fragment not in old or fragment in new:
+                words.update(text.split())
+        texts = {shard: (store / f"{digest}.words{WORDS_FORMAT}").read_text(encoding="utf-8")
+                 for shard, digest in last.items() if shard != name}  # fmt: skip
+        texts[name] = " ".join(sorted(words))
+        _words_index(store, texts, language, previous / WORDS)
+    except Exception as error:  # only ever time lost: the build makes what it needs itself
+        log.debug("words index ahead of shard %s: %s", name, error)
 
 
 def _clear(path: Path) -> None:
