@@ -149,9 +149,18 @@ def test_the_stem_cache_counts_only_changed_articles(tmp_path: Path) -> None:
         assert again.terms(title, body) == cache.terms(title, body)
     again.terms(ARCHIVE[-1][0], ARCHIVE[-1][1] + " Schiedsrichter.")
     assert (again.misses, again.hits) == (1, 4)
+    files = {file.name: file.stat().st_mtime_ns for file in again.folder.iterdir()}
     again.save()
     third = related.TermCache(path)
     assert len(third.entries) == 5  # the old text of the edited article is dropped
+    # Only the files of the old text's entry and the new one's were written (or removed).
+    after = {file.name: file.stat().st_mtime_ns for file in third.folder.iterdir()}
+    changed = {name for name in files.keys() | after.keys() if files.get(name) != after.get(name)}
+    new_key = next(iter(third.entries.keys() - cache.used.keys()))
+    old_key = next(iter(cache.used.keys() - third.entries.keys()))
+    assert f"{new_key[0]}.pickle" in changed
+    assert changed <= {f"{new_key[0]}.pickle", f"{old_key[0]}.pickle"}
+    assert len(changed) < len(files)
 
 
 def test_many_new_articles_are_counted_on_two_cores_with_the_same_result(
@@ -181,13 +190,20 @@ def test_an_unreadable_stem_cache_is_named_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "related.pickle"
-    path.write_text("{not json", encoding="utf-8")
+    first = related.TermCache(path)
+    for title, body in ARCHIVE:
+        first.terms(title, body)
+    first.save()
+    damaged = sorted(first.folder.iterdir())[0]
+    damaged.write_text("{not a pickle", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         cache = related.TermCache(path)
-    assert str(path) in caplog.text
-    cache.terms(*ARCHIVE[0])
+    assert str(damaged) in caplog.text
+    assert 0 < len(cache.entries) < len(ARCHIVE)  # the other files' entries are kept
+    for title, body in ARCHIVE:
+        cache.terms(title, body)
     cache.save()
-    assert len(related.TermCache(path).entries) == 1
+    assert len(related.TermCache(path).entries) == len(ARCHIVE)  # the damaged file written anew
 
 
 def test_golden_related_pieces_say_why(golden_site: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def measure_related(content: Path) -> dict[str, float]:
         texts.append((f"{meta.get('kicker', '')} {meta.get('title', '')}", body))
     figures: dict[str, float] = {"articles": len(texts)}
     cache_file = content.parent / "measure-related.json"
-    cache_file.unlink(missing_ok=True)
+    shutil.rmtree(cache_file.with_name(cache_file.name + ".d"), ignore_errors=True)
     for label, edited in (("cold", False), ("one edit, warm cache", True)):
         if edited:
             title, body = texts[len(texts) // 2]

@@ -42,6 +42,7 @@ MAX_SHARE = 0.25  # a term in more than a quarter of all articles tells none of 
 MIN_SCORE = 0.08  # cosine below this shares only a stray word or two: better show none
 SHOWN_TERMS = 3  # shared words shown as the reason for a related piece
 CACHE_VERSION = "4"
+_SHARD_SUFFIX = ".pickle"  # the stem cache's files: one per first digit of the keys
 NEAREST_BLOCK = 512  # articles whose candidate pairs are scored at once: about 50 MB
 PAIRS_AT_ONCE = 8192  # pairs of related articles whose shared words are found at once
 NUMBERING_CHUNK = 2000  # documents whose stems are numbered at once
@@ -148,25 +149,39 @@ def article_texts(article) -> tuple[str, str]:
 
 
 class TermCache:
-    """Stems per article on disk, keyed by a hash of the text: only changed articles cost."""
+    """Stems per article on disk, keyed by a hash of the text: only changed articles cost.
+
+    Kept in a folder beside ``path`` (its name plus ``.d``), a file per first digit of the
+    keys: an edit, which drops the old text's entry and adds the new one's, writes two of
+    the sixteen files instead of all of them (0.1 s at 10,000 articles).
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        self.folder = None if path is None else path.with_name(path.name + ".d")
         self.entries: dict[str, Terms] = {}
         self.hits = self.misses = 0
-        if path is not None and path.is_file():
-            # A pickle, as Pelican's own cache beside it: 30 MB at 10,000 articles load in a
-            # twentieth of a second, JSON took four times as long and writing six times.
-            try:
-                data = pickle.loads(path.read_bytes())
-                if data.get("version") == CACHE_VERSION:
-                    entries = data["entries"]
-                    self.entries = {key: Terms(*map(str, value)) for key, value in entries.items()}
-            except Exception as error:  # any damage: count afresh, and say where
-                log.warning("%s: unreadable, counting every article afresh (%s)", path, error)
-                self.entries = {}
+        self._kept: dict[str, set[str] | None] = {}  # the keys each file holds, by its digit
+        if self.folder is not None and self.folder.is_dir():
+            for file in sorted(self.folder.glob(f"*{_SHARD_SUFFIX}")):
+                self._load(file)
         self.used: dict[str, Terms] = {}
         self._stem = stemmer()
+
+    def _load(self, file: Path) -> None:
+        # A pickle, as Pelican's own cache beside it: 30 MB at 10,000 articles load in a
+        # twentieth of a second, JSON took four times as long and writing six times.
+        try:
+            data = pickle.loads(file.read_bytes())
+            if data.get("version") != CACHE_VERSION:
+                return
+            entries = {key: Terms(*map(str, value)) for key, value in data["entries"].items()}
+        except Exception as error:  # any damage: count its articles afresh, and say where
+            log.warning("%s: unreadable, counting its articles afresh (%s)", file, error)
+            self._kept[file.name.removesuffix(_SHARD_SUFFIX)] = None  # written anew
+            return
+        self.entries.update(entries)
+        self._kept[file.name.removesuffix(_SHARD_SUFFIX)] = set(entries)
 
     def terms(self, title: str, body: str) -> Terms:
         """Return the terms of one text, counting them only when the text is new."""
@@ -220,13 +235,26 @@ class TermCache:
         return found
 
     def save(self) -> None:
-        """Write the entries used by this build (older ones are dropped) if anything changed."""
-        if self.path is None or (not self.misses and len(self.used) == len(self.entries)):
+        """Write the entries used by this build (older ones are dropped): the changed files."""
+        if self.folder is None or (not self.misses and len(self.used) == len(self.entries)):
             return
-        entries = {key: (terms.stems, terms.numbers, terms.forms)
-                   for key, terms in sorted(self.used.items())}  # fmt: skip
-        data = {"version": CACHE_VERSION, "entries": entries}
-        write_atomic(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        groups: dict[str, dict[str, Terms]] = {}
+        for key, terms in self.used.items():
+            groups.setdefault(key[:1], {})[key] = terms
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for shard in sorted(groups.keys() | self._kept.keys()):
+            group = groups.get(shard, {})
+            if set(group) == self._kept.get(shard):
+                continue
+            file = self.folder / f"{shard}{_SHARD_SUFFIX}"
+            if not group:
+                file.unlink(missing_ok=True)
+                continue
+            entries = {key: (terms.stems, terms.numbers, terms.forms)
+                       for key, terms in sorted(group.items())}  # fmt: skip
+            data = {"version": CACHE_VERSION, "entries": entries}
+            write_atomic(file, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        self._kept = {shard: set(group) for shard, group in groups.items()}
 
 
 def _article_key(article) -> str:
