@@ -379,11 +379,12 @@ def test_an_article_whose_making_warns_is_made_again_by_every_build(site: Site) 
     assert _made(site.warm_log)[1] == 1
 
 
-def test_workers_reading_ahead_leave_the_related_op_eds_to_the_build(site: Site) -> None:
+def test_the_related_op_eds_worker_starts_before_the_workers_reading_ahead(site: Site) -> None:
     """The caches of the articles lost, the last build's articles recorded: nothing waits for ever.
 
-    The workers that read every article again fill a cache only this process receives, so no
-    worker is forked off it to work the related op-eds out ahead.
+    The workers that read every article again fill a cache only this process receives: the
+    worker that works the related op-eds out ahead is forked before they start, with Pelican's
+    cache as it was, and reads the edited article itself.
     """
     used = _used_cache(site)
     shutil.rmtree(used / READER_CACHE)
@@ -393,7 +394,7 @@ def test_workers_reading_ahead_leave_the_related_op_eds_to_the_build(site: Site)
     _replace(path, " ", " Lesepause ")
     site.warm_equals_cold()
     assert "read ahead: " in site.warm_log
-    assert "related articles: 1 counted, " in site.warm_log
+    assert "related articles: worked out ahead, 1 counted there" in site.warm_log
 
 
 def test_a_big_archive_works_out_its_related_op_eds_itself(site: Site) -> None:

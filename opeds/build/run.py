@@ -166,7 +166,14 @@ def drop_reader_cache(generator) -> None:
 
 
 def start_reading(generator) -> None:
-    """Give the articles generator the article objects kept; start reading what it must make."""
+    """Start the related op-eds' worker; give the articles generator the article objects kept;
+    start reading what it must make.
+
+    In this order: the worker first, as it is the longest step after an edit (checking the
+    kept articles' stamps took 0.1 s at 10,000 articles), and before the workers reading
+    ahead take over Pelican's reader cache, which a fork could not use.
+    """
+    related_ahead.start(generator)
     articlecache.attach(generator)
     read_ahead(generator)
 
@@ -558,7 +565,6 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     signals.article_generator_finalized.connect(linear_taxonomies)
     signals.article_generator_finalized.connect(drop_reader_cache)
     signals.article_generator_init.connect(start_reading)
-    signals.article_generator_init.connect(related_ahead.start)
     signals.article_generator_pretaxonomy.connect(finish_reading_ahead)
     root = logging.getLogger()
     root.addHandler(collector)
@@ -665,7 +671,6 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.article_generator_finalized.disconnect(linear_taxonomies)
         signals.article_generator_finalized.disconnect(drop_reader_cache)
         signals.article_generator_init.disconnect(start_reading)
-        signals.article_generator_init.disconnect(related_ahead.start)
         signals.article_generator_pretaxonomy.disconnect(finish_reading_ahead)
         parallel.stop_workers()
         related_ahead.stop()
