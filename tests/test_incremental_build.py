@@ -414,6 +414,23 @@ def test_a_big_archive_works_out_its_related_op_eds_itself(site: Site) -> None:
     assert "related articles: 1 counted, " in site.warm_log
 
 
+def test_a_big_archive_keeps_no_article_objects(site: Site) -> None:
+    """Above ``MOST_FILES`` content files no article object is kept: all would be held at once."""
+    copy = site.code / "opeds" / "build" / "articlecache.py"
+    original = copy.read_text(encoding="utf-8")
+    assert "\nMOST_FILES = 20_000  " in original
+    copy.write_text(original.replace("\nMOST_FILES = 20_000  ", "\nMOST_FILES = 3  "))
+    try:
+        site.build(site.output, site.cache)  # other code: a cache folder of its own, filled
+        _replace(_articles(site)[5], " ", " Randnotiz ")
+        site.warm_equals_cold()
+    finally:
+        copy.write_text(original, encoding="utf-8")
+    assert "article cache:" not in site.warm_log
+    assert not (_used_cache(site) / ARTICLE_CACHE).exists()
+    assert (_used_cache(site) / READER_CACHE).is_dir()
+
+
 def test_an_article_broken_since_the_last_build_is_named_by_the_build(site: Site) -> None:
     """The worker working out related op-eds ahead fails on it; the build's reading names it."""
     path = _articles(site)[4]

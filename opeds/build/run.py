@@ -174,7 +174,8 @@ def start_reading(generator) -> None:
     ahead take over Pelican's reader cache, which a fork could not use.
     """
     related_ahead.start(generator)
-    articlecache.attach(generator)
+    if len(parallel.CONTENT_FILES) <= articlecache.MOST_FILES:
+        articlecache.attach(generator)
     read_ahead(generator)
 
 
@@ -524,7 +525,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         known_files = sum(key.startswith("sha256\0") for key in facts.known)
         if known_files <= PRELOAD_MOST_FILES:
             # The kept article objects, or where there are none, what Pelican's readers read.
-            if not articlecache.preload(settings):
+            if known_files > articlecache.MOST_FILES or not articlecache.preload(settings):
                 readercache.preload(settings)
             related.preload_cache(settings)
         content_ready()
