@@ -490,6 +490,10 @@ def build_site(
 def _build(settings_file, content, output, cache, compress, search_index, verify, content_ready,
            overrides):  # fmt: skip
     """Build into an empty staging folder and swap it in; called with the output's lock held."""
+    if content_ready is not None and not content.is_dir():
+        # A first build: the import makes the content folder, which Pelican's settings need.
+        content_ready()
+        content_ready = None
     staging = staging_folder(output)  # made once the build is known to be needed
     settings = read_settings(
         str(settings_file),

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from opeds.common import atomic
 from opeds.importer import files
 from opeds.importer.files import STATE_FILE, IngestError, ingest
-from tests.support import ROOT, invoke, tree
+from tests.support import ROOT, editor_folders, invoke, tree
 
 
 def raw(number: int, date: str = "2022-01") -> bytes:
@@ -334,3 +334,27 @@ def test_a_state_file_that_is_not_json_is_an_error_with_its_line(tmp_path: Path)
     (content / STATE_FILE).write_text('{\n "version": 1,\n "articles": {\n', encoding="utf-8")
     with pytest.raises(IngestError, match=r"\.import-state\.json: line 4: not JSON"):
         ingest(sources, content)
+
+
+def test_a_first_build_takes_the_imports_result_before_it_reads_the_content(
+    tmp_path: Path,
+) -> None:
+    """A first build's import makes the content folder, which Pelican's settings need.
+
+    The build runs beside its import (see opeds.common.forked): at 50,000 sources the build
+    came to Pelican's settings before the import had made the folder, and failed.
+    """
+    from opeds.build.run import build_site
+
+    site = editor_folders(tmp_path)
+    content = tmp_path / "first-content"  # not there yet, as before a first import
+    seen: list[bool] = []
+
+    def content_ready() -> None:  # the import's end: it made the folder
+        seen.append(content.exists())
+        assert ingest(site / "sources", content).ok
+
+    build_site(ROOT / "pelicanconf.py", content, tmp_path / "output", cache=tmp_path / "cache",
+               content_ready=content_ready)  # fmt: skip
+    assert seen == [False]
+    assert list((tmp_path / "output").glob("20*/*/*/index.html"))
