@@ -397,35 +397,34 @@ def test_the_related_op_eds_worker_starts_before_the_workers_reading_ahead(site:
     assert "related articles: worked out ahead, 1 counted there" in site.warm_log
 
 
-def test_a_big_archive_works_out_its_related_op_eds_itself(site: Site) -> None:
-    """Above ``MOST_ARTICLES`` no worker is forked: its copy of Pelican's cache costs memory."""
-    copy = site.code / "opeds" / "site" / "related_ahead.py"
+def _edit_with_a_limit_lowered(site: Site, module: str, line: str, word: str) -> None:
+    """Build with ``line`` of the code copy's ``module`` set to 3, then edit and build again.
+
+    The code changed: the first build fills a cache folder of its own; the second is an edit's.
+    """
+    copy = site.code / "opeds" / module
     original = copy.read_text(encoding="utf-8")
-    assert "MOST_ARTICLES = 20_000\n" in original
-    copy.write_text(original.replace("MOST_ARTICLES = 20_000\n", "MOST_ARTICLES = 3\n"))
+    assert f"\n{line}" in original
+    copy.write_text(original.replace(f"\n{line}", f"\n{line.split(' = ')[0]} = 3"))
     try:
-        site.build(site.output, site.cache)  # other code: a cache folder of its own, filled
-        path = _articles(site)[8]
-        _replace(path, " ", " Gedankenstrich ")
+        site.build(site.output, site.cache)
+        _replace(_articles(site)[8], " ", f" {word} ")
         site.warm_equals_cold()
     finally:
         copy.write_text(original, encoding="utf-8")
+
+
+def test_a_big_archive_works_out_its_related_op_eds_itself(site: Site) -> None:
+    """Above ``MOST_ARTICLES`` no worker is forked: its copy of Pelican's cache costs memory."""
+    _edit_with_a_limit_lowered(site, "site/related_ahead.py", "MOST_ARTICLES = 20_000",
+                               "Gedankenstrich")  # fmt: skip
     assert "worked out ahead" not in site.warm_log
     assert "related articles: 1 counted, " in site.warm_log
 
 
 def test_a_big_archive_keeps_no_article_objects(site: Site) -> None:
     """Above ``MOST_FILES`` content files no article object is kept: all would be held at once."""
-    copy = site.code / "opeds" / "build" / "articlecache.py"
-    original = copy.read_text(encoding="utf-8")
-    assert "\nMOST_FILES = 20_000  " in original
-    copy.write_text(original.replace("\nMOST_FILES = 20_000  ", "\nMOST_FILES = 3  "))
-    try:
-        site.build(site.output, site.cache)  # other code: a cache folder of its own, filled
-        _replace(_articles(site)[5], " ", " Randnotiz ")
-        site.warm_equals_cold()
-    finally:
-        copy.write_text(original, encoding="utf-8")
+    _edit_with_a_limit_lowered(site, "build/articlecache.py", "MOST_FILES = 20_000", "Randnotiz")
     assert "article cache:" not in site.warm_log
     assert not (_used_cache(site) / ARTICLE_CACHE).exists()
     assert (_used_cache(site) / READER_CACHE).is_dir()
