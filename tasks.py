@@ -62,6 +62,7 @@ def _ingest(
     ``cache`` keeps each file's digest by its stamp, so unchanged files are not read again.
     """
     from opeds.common.ownership import FolderBusy
+    from opeds.common.stamps import CONTENT_FACTS, IMPORT_FACTS
     from opeds.importer.files import IngestError, read_places, write_report
     from opeds.importer.files import ingest as run_ingest
     from opeds.importer.report import ERROR, KEPT, SOURCE_REMOVED, WITHDRAWN
@@ -75,7 +76,8 @@ def _ingest(
             places=read_places(Path(places)) if places else (),
             force=force,
             progress=sys.stderr.isatty(),  # a bar on a terminal only: logs stay clean
-            facts=cache / "import-facts.pickle" if cache else None,
+            facts=cache / IMPORT_FACTS if cache else None,
+            borrow=cache / CONTENT_FACTS if cache else None,
             jobs=os.cpu_count() or 1,
         )
     except (IngestError, FolderBusy) as error:

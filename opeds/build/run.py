@@ -44,7 +44,7 @@ from opeds.build.outputs import Claims, OutputClash, claiming_writer
 from opeds.build.parallel import finish_reading_ahead, read_ahead
 from opeds.build.staging import INDEX, prepare, staging_folder, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
-from opeds.common.stamps import MD5, PELICAN_MD5, RUNNING, FileFacts
+from opeds.common.stamps import CONTENT_FACTS, MD5, PELICAN_MD5, RUNNING, FileFacts
 from opeds.search.pagefind import index_site
 from opeds.site import related, related_ahead
 from opeds.site.content import title_cache
@@ -519,7 +519,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     # The same content, settings, code and options as the live output, which nobody touched:
     # the build would give the same bytes, so the live output stays as it is.
     options = f"compress={compress} search={search_index}"
-    facts = FileFacts(cache / "content-facts.pickle")
+    facts = FileFacts(cache / CONTENT_FACTS)
     manifest = cache / "pages" / f"{where}.json"
     keys = PageKeys(output, manifest, base_key, root=str(settings["PATH"]))
     if content_ready is not None:

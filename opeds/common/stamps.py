@@ -31,6 +31,10 @@ from opeds.common.atomic import write_atomic
 VERSION = 2  # 1 was JSON
 RECENT_NS = 3 * 10**9  # a file changed this recently may change again within its stamp
 OUTPUT_RECENT_NS = 10**8  # the same for a file only the build writes (``ctime=False``)
+#: The build's cache keeps the import's facts about sources and content, and the build's own
+#: about the content, in these files.
+IMPORT_FACTS = "import-facts.pickle"
+CONTENT_FACTS = "content-facts.pickle"
 
 
 def stamp_of(info: os.stat_result) -> list[int]:
@@ -92,6 +96,37 @@ class FileFacts:
             except Exception:  # missing or damaged: every fact is worked out again
                 self.known = {}
         self.used: dict[str, list] = {}
+        self.borrowed: dict[str, list] = {}
+
+    def borrow(self, path: Path) -> None:
+        """Also take facts from ``path``, another process's facts file, where its stamps match.
+
+        The import and the build each read the content's files: a file the import wrote is
+        too recent for its own facts, and the build, seconds later, hashes it again. What
+        the build then found need not be found again by the next import.
+        """
+        other = FileFacts(path, self.ctime)
+        self.borrowed = other.known
+
+    def _entry(self, key: str, stamp: list[int], valid: Callable[[object], bool] | None):
+        """Return the kept ``[stamp, value]`` of ``key`` if its stamp is ``stamp``, else None."""
+        for facts in (self.used, self.known, self.borrowed):
+            entry = facts.get(key)
+            if (isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp
+                    and (valid is None or valid(entry[1]))):  # fmt: skip
+                return entry
+        return None
+
+    def kept(
+        self, path: Path | str, kind: str, valid: Callable[[object], bool] | None = None
+    ) -> object | None:
+        """Return the ``kind`` fact about ``path`` if one is kept for its stamp, else None."""
+        try:
+            stamp = stamp_of(os.stat(path)) if self.ctime else output_stamp(os.stat(path))
+        except OSError:
+            return None
+        entry = self._entry(_key(kind, path), stamp, valid)
+        return None if entry is None else entry[1]
 
     def fact(
         self,
@@ -116,10 +151,9 @@ class FileFacts:
                     return work_out()
             stamp = stamp_of(info) if self.ctime else output_stamp(info)
         key = _key(kind, path)
-        # Worked out already in this run, or kept from an earlier one.
-        entry = self.used.get(key) or self.known.get(key)
-        if (isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp
-                and (valid is None or valid(entry[1]))):  # fmt: skip
+        # Worked out already in this run, or kept from an earlier one, or by another process.
+        entry = self._entry(key, stamp, valid)
+        if entry is not None:
             self.used[key] = entry
             return entry[1]
         value = work_out()

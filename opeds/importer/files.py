@@ -108,11 +108,15 @@ def source_files(source: Path) -> list[Path]:
     return sorted(paths, key=source_order)
 
 
-def scan_content(content: Path, facts: FileFacts | None = None) -> dict[str, list[str]]:
+def scan_content(
+    content: Path, facts: FileFacts | None = None, written: dict[str, tuple[str, str]] | None = None
+) -> dict[str, list[str]]:
     """Map each source id in ``content`` to every Markdown file that names it; drop leftovers.
 
     The files' own ``source_id`` is the truth when the state file is missing, short or stale
     (a killed import, a file an editor moved); temporary files a killed import left are removed.
+    ``written``: the source id and digest of what the importer wrote, by relative path; a file
+    the facts know to have that digest is not read for its id.
     """
     found: dict[str, list[str]] = {}
     root = os.path.abspath(content)
@@ -130,14 +134,20 @@ def scan_content(content: Path, facts: FileFacts | None = None) -> dict[str, lis
             elif (
                 name.endswith(".md")
                 and not name.startswith(".")
-                and (sid := _source_id_of(path, facts))
+                and (sid := _source_id_of(path, facts, (written or {}).get(prefix + name)))
             ):
                 found.setdefault(sid, []).append(prefix + name)
     return found
 
 
-def _source_id_of(path: str, facts: FileFacts | None) -> str | None:
+def _source_id_of(
+    path: str, facts: FileFacts | None, written: tuple[str, str] | None = None
+) -> str | None:
     def read() -> str | None:
+        # The very bytes the importer wrote for a source name that source (a file it wrote
+        # in the last seconds has no fact of its own yet; the build's may have come since).
+        if written is not None and facts is not None and facts.kept(path, "sha256") == written[1]:
+            return written[0]
         return read_front_matter(Path(path)).get("source_id") or None
 
     return read() if facts is None else facts.fact(path, "source_id", read, _is_source_id)
@@ -168,7 +178,8 @@ def load_state(
             ) from None
     clashes: dict[str, list[str]] = {}
     before = dict(state.records)
-    for sid, paths in scan_content(content, facts).items():
+    written = {r.output: (sid, r.output_sha256) for sid, r in state.records.items()}
+    for sid, paths in scan_content(content, facts, written).items():
         record = state.records.get(sid)
         if record and record.output not in paths and (content / record.output).exists():
             paths = [record.output, *paths]  # its recorded file lost the source_id line
@@ -506,6 +517,7 @@ def ingest(
     force: bool = False,
     progress: bool = False,
     facts: Path | None = None,
+    borrow: Path | None = None,
     jobs: int = 1,
 ) -> Report:
     """Import every ``*.txt`` in ``source`` into ``content/YYYY/MM/<slug>.md``.
@@ -513,7 +525,8 @@ def ingest(
     Holds the lock of ``content`` (:class:`~opeds.common.ownership.FolderBusy` if another
     import has it); raises :class:`IngestError` when the import cannot start. ``facts`` is a
     file of the build's cache that keeps each file's digest and source id by its stamp, so
-    unchanged sources and articles are not read again (see :mod:`opeds.common.stamps`).
+    unchanged sources and articles are not read again (see :mod:`opeds.common.stamps`);
+    ``borrow``, the build's facts about the content's files, which it takes where they match.
     With ``jobs`` above 1, many new sources are parsed by that many worker processes.
     """
     from tqdm import tqdm
@@ -522,6 +535,8 @@ def ingest(
     content.mkdir(parents=True, exist_ok=True)
     with hold(content, "import"):
         known = FileFacts(facts)
+        if borrow is not None:
+            known.borrow(borrow)
         importer = _Importer(content, tuple(sections), tuple(sorted(set(places))), force, known)
         report = Report()
         try:

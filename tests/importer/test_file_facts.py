@@ -90,15 +90,81 @@ def test_a_second_import_reads_no_unchanged_file(tmp_path: Path, monkeypatch) ->
         put(sources, number, f"{number}", raw(f"Titel {number}"))
     assert ingest(sources, content, facts=store).count("imported") == 3
     ingest(sources, content, facts=store)  # the facts of the written files are kept now
+    read = _counting_reads(monkeypatch)
+    report = ingest(sources, content, facts=store)
+    assert report.count("unchanged") == 3
+    assert [path.name for path in read] == [files.STATE_FILE]  # no source, no article
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every source and article file the import reads from now on."""
     read: list[Path] = []
     real_read, real_front = files._read, files.read_front_matter
     monkeypatch.setattr(files, "_read", lambda p: read.append(p) or real_read(p))
     monkeypatch.setattr(files, "read_front_matter", lambda p: read.append(p) or real_front(p))
     monkeypatch.setattr(files._Importer, "_read_source",
                         lambda self, p: read.append(p) or p.read_bytes())  # fmt: skip
-    report = ingest(sources, content, facts=store)
+    return read
+
+
+def _forget_articles(store: Path) -> None:
+    """Drop the import's facts about articles, as for files it wrote in its last seconds."""
+    import pickle
+
+    data = pickle.loads(store.read_bytes())
+    data["files"] = {key: fact for key, fact in data["files"].items() if ".md" not in key}
+    store.write_bytes(pickle.dumps(data))
+
+
+def test_the_import_takes_the_builds_digests_of_the_files_it_wrote(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """After a first import, the build hashes every article: the next import need not."""
+    from opeds.build.incremental import content_digests
+
+    sources, content = tmp_path / "sources", tmp_path / "content"
+    store, built = tmp_path / "import-facts.pickle", tmp_path / "content-facts.pickle"
+    for number in range(3):
+        put(sources, number, f"{number}", raw(f"Titel {number}"))
+    assert ingest(sources, content, facts=store, borrow=built).count("imported") == 3
+    _forget_articles(store)  # written a moment ago: too new for facts (the sources were not)
+    build = FileFacts(built)
+    content_digests(content, build)
+    build.save()
+    read = _counting_reads(monkeypatch)
+    report = ingest(sources, content, facts=store, borrow=built)
     assert report.count("unchanged") == 3
     assert [path.name for path in read] == [files.STATE_FILE]  # no source, no article
+    # Without the build's facts, the same import reads every article twice (id, digest).
+    store.unlink()
+    content_digests(content, FileFacts(None))
+    read.clear()
+    ingest(sources, content, facts=store)
+    assert sorted(p.name for p in read if p.suffix == ".md") == sorted(
+        2 * [p.name for p in content.rglob("*.md")]
+    )
+
+
+def test_a_borrowed_digest_that_is_not_the_importers_reads_the_file(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """An article edited by hand after the import: its id is read from the file itself."""
+    from opeds.build.incremental import content_digests
+
+    sources, content = tmp_path / "sources", tmp_path / "content"
+    store, built = tmp_path / "import-facts.pickle", tmp_path / "content-facts.pickle"
+    put(sources, 1, "a", raw("Titel", "Meinung Berlin Alter Text."))
+    (entry,) = ingest(sources, content, facts=store, borrow=built).entries
+    _forget_articles(store)
+    article = content / entry.output
+    article.write_bytes(article.read_bytes().replace(b"Alter Text", b"Von Hand"))
+    build = FileFacts(built)
+    content_digests(content, build)
+    build.save()
+    read = _counting_reads(monkeypatch)
+    report = ingest(sources, content, facts=store, borrow=built)
+    assert report.count(KEPT) == 1  # edited by hand: kept
+    assert article in read and b"Von Hand" in article.read_bytes()
 
 
 def test_changes_that_keep_size_and_time_are_still_seen(tmp_path: Path) -> None:
