@@ -641,8 +641,11 @@ def related_cache(settings: dict) -> TermCache:
 def preload_cache(settings: dict) -> None:
     """Load the stem cache now, while the build waits for its import (see opeds.build.run).
 
-    Its entries are keyed by the text they were counted from: the import changes none.
+    Its entries are keyed by the text they were counted from: the import changes none. The
+    worker that works the related op-eds out ahead is forked from this process and needs numpy.
     """
+    import numpy  # noqa: F401  (imported here, not in the worker forked later: 0.15 s less there)
+
     path = Path(settings["CACHE_PATH"]) / "opeds-related.pickle"
     _PRELOADED.clear()  # one build's at most
     _PRELOADED[path] = TermCache(path)
