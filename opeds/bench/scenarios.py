@@ -75,6 +75,17 @@ def _background_done(output: Path, limit: float = 120) -> None:
     deadline = time.monotonic() + limit
     while not spare_settled(output) and time.monotonic() < deadline:
         time.sleep(0.05)
+    _disk_settled()
+
+
+def _disk_settled() -> None:
+    """Wait until the files written so far are on the disk.
+
+    A build writes some hundred megabytes that the kernel writes out over the next half
+    minute: without this, the next step (an edit, or plain Pelican after our cold build) ran
+    while they were written out, and its time depended on how close it came to the last.
+    """
+    os.sync()
 
 
 def _free_port() -> int:
@@ -199,6 +210,7 @@ def run_bench(
                 raise SystemExit(f"bench: the build failed in the step {name!r}")
             _background_done(output)
 
+        _disk_settled()  # the sources just written
         step("cold")
         pages = _html_pages(output)
         plain_conf = base / "plainconf.py"
@@ -211,6 +223,7 @@ def run_bench(
         )  # fmt: skip
         if plain.returncode:
             raise SystemExit("bench: the plain Pelican build failed")
+        _disk_settled()
         names = sorted(sources.iterdir())
         _edit_text(names[len(names) // 2])
         step("text edit")
