@@ -51,19 +51,44 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def _tree(root: int) -> list[int]:
+    """Return ``root`` and all its descendants now."""
+    tree = _children()
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(tree.get(pid, ()))
+    return found
+
+
+#: How often a reading of the tree's memory is taken again when a process came or went while
+#: it was taken (see tree_memory).
+READINGS = 5
+
+
 def tree_memory(root: int) -> tuple[int, int]:
     """Return the memory in bytes of ``root`` and all its descendants now: PSS and RSS sums.
 
     A forked worker shares its parent's pages until it writes to them. The resident sizes
     (RSS) count each shared page in every process that maps it; the proportional set size
     (PSS) splits a shared page among them, so its sum over the tree is the memory it takes.
+    The processes are read one after another: a reading during which one was forked or ended
+    can count its shared pages in full in two of them, so it is taken again.
     """
-    tree = _children()
+    processes = _tree(root)
+    for _ in range(READINGS):
+        pss, rss = _memory_of(processes)
+        now = _tree(root)
+        if now == processes:
+            break
+        processes = now
+    return pss, rss
+
+
+def _memory_of(processes: list[int]) -> tuple[int, int]:
     pss = rss = 0
-    todo = [root]
-    while todo:
-        pid = todo.pop()
-        todo.extend(tree.get(pid, ()))
+    for pid in processes:
         try:
             with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
                 for line in rollup:
