@@ -109,10 +109,17 @@ class FileFacts:
         self.borrowed = other.known
 
     def _entry(self, key: str, stamp: list[int], valid: Callable[[object], bool] | None):
-        """Return the kept ``[stamp, value]`` of ``key`` if its stamp is ``stamp``, else None."""
-        for facts in (self.used, self.known, self.borrowed):
-            entry = facts.get(key)
-            if (isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp
+        """Return the kept ``[stamp, value]`` of ``key`` if its stamp is ``stamp``, else None.
+
+        Worked out in this run, or kept from an earlier one; else another process's.
+        """
+        entry = self.used.get(key) or self.known.get(key)
+        if (type(entry) is list and len(entry) == 2 and entry[0] == stamp
+                and (valid is None or valid(entry[1]))):  # fmt: skip
+            return entry
+        if self.borrowed:
+            entry = self.borrowed.get(key)
+            if (type(entry) is list and len(entry) == 2 and entry[0] == stamp
                     and (valid is None or valid(entry[1]))):  # fmt: skip
                 return entry
         return None

@@ -612,14 +612,14 @@ def link_related(
         cache.adopt(keys, counted)
         log.info("related articles: worked out ahead, %d counted there", len(counted))
     words = iter(shared)
-    for article, found in zip(articles, neighbours, strict=True):
-        own_tags = {str(tag) for tag in getattr(article, "tags", ())}
-        article.related_articles = []
-        for other, score in found:
-            other_article = articles[other]
-            topics = tuple(sorted(own_tags & {str(t) for t in getattr(other_article, "tags", ())}))
-            related = Related(other_article, score, topics, next(words))
-            article.related_articles.append(related)
+    # Each article's topics once, not once for every pair it is in.
+    tags = [frozenset(str(tag) for tag in getattr(article, "tags", ())) for article in articles]
+    for article, own_tags, found in zip(articles, tags, neighbours, strict=True):
+        article.related_articles = [
+            Related(articles[other], score,
+                    tuple(sorted(own_tags & tags[other])) if own_tags else (), next(words))
+            for other, score in found
+        ]  # fmt: skip
     cache.save()
     log.info("related articles: %d counted, %d from cache", cache.misses, cache.hits)
     return keys
