@@ -236,6 +236,36 @@ def test_the_search_index_folders_a_spare_keeps_are_used_again_only_when_whole(
                    for name in files)  # fmt: skip
 
 
+def test_the_first_edit_keeps_the_search_index_folders_of_the_first_build(tmp_path: Path) -> None:
+    """The first build's spare is made from the live output: its index folders too, as links."""
+    site = Site(tmp_path)
+    site.warm_equals_cold()  # the first build: no earlier output to empty into a spare
+    assert site.spare_ready()
+    live, spare = site.output / "pagefind", site.base / ".output.spare" / "pagefind"
+    shards = sorted(p.name for p in live.iterdir() if p.is_dir())
+    assert len(shards) >= 3
+    assert sorted(p.name for p in spare.iterdir() if p.is_dir()) == shards
+    assert not [p for p in spare.iterdir() if p.is_file()]
+    for name in shards:  # the very files of the live index, not copies
+        for path in (live / name).rglob("*"):
+            if path.is_file():
+                assert (spare / name / path.relative_to(live / name)).samefile(path)
+
+    def made(folder: Path) -> tuple[int, int]:  # a folder made anew has another change time
+        info = folder.stat()
+        return info.st_ino, info.st_ctime_ns
+
+    folders = {name: made(spare / name) for name in shards}
+    edited = _articles(site)[2]
+    _replace(edited, "\n\n", "\n\nEin erster Satz nach dem ersten Bau.\n\n")
+    site.warm_equals_cold()
+    # The spare became the output: every year's shard but the edited article's kept its folder
+    # (the words index is made again when the edit brings a new word).
+    kept = [name for name in shards if made(live / name) == folders[name] and name != "words"]
+    year = edited.relative_to(site.content).parts[0]
+    assert year in shards and kept == [name for name in shards if name not in (year, "words")]
+
+
 def test_template_edit(site: Site) -> None:
     _replace(site.theme / "templates" / "article.html", "<h1>", '<h1 class="titel">')
     files = site.warm_equals_cold()

@@ -155,7 +155,9 @@ def make_spare_from(output: Path, spare: Path) -> None:
 
     The first build's output has no earlier one to empty: without this, the first edit after
     it would make every folder anew. Made as ``.emptying-PID`` and renamed when complete, as
-    in :func:`make_spare`; the search index's folders are left out there too.
+    in :func:`make_spare`. The search index's folders are hard links of the live ones, as an
+    emptied output's are its own: the first edit after a cold build keeps the shards it does
+    not index again, instead of linking every file of each (0.3 s at 10,000 articles).
     """
     emptying = _emptying_name(spare)
     emptying.mkdir()
@@ -164,10 +166,15 @@ def make_spare_from(output: Path, spare: Path) -> None:
     for where, dirs, _files in os.walk(top):
         below = os.path.relpath(where, top)
         if below == ".":
-            dirs[:] = [name for name in dirs if name != "pagefind"]
+            dirs[:] = [name for name in dirs if name != INDEX]
         for name in dirs:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(os.path.join(emptying, below, name))
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(os.path.join(top, INDEX)):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.copytree(entry.path, emptying / INDEX / entry.name, symlinks=True,
+                                copy_function=os.link)  # fmt: skip
     _become_spare(emptying, spare)
 
 
