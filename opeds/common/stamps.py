@@ -113,12 +113,7 @@ class FileFacts:
 
         Worked out in this run, or kept from an earlier one; else another process's.
         """
-        entry = self.used.get(key) or self.known.get(key)
-        if (type(entry) is list and len(entry) == 2 and entry[0] == stamp
-                and (valid is None or valid(entry[1]))):  # fmt: skip
-            return entry
-        if self.borrowed:
-            entry = self.borrowed.get(key)
+        for entry in (self.used.get(key) or self.known.get(key), self.borrowed.get(key)):
             if (type(entry) is list and len(entry) == 2 and entry[0] == stamp
                     and (valid is None or valid(entry[1]))):  # fmt: skip
                 return entry
