@@ -367,6 +367,24 @@ def test_an_edit_makes_its_article_again_and_writes_the_caches_of_its_folder_onl
         assert {file for file in after if after[file] != before[name][file]} == {expected}
 
 
+def test_each_template_is_compiled_once_for_a_version_of_the_settings_and_code(
+    site: Site,
+) -> None:
+    """Jinja's compiled templates are kept in the cache; a template's edit compiles anew."""
+    site.warm_equals_cold()  # whatever the case before left to do
+    before = _cache_files(site, "templates")
+    assert len(before) >= 3  # the article's page, the base it extends, the list pages …
+    _replace(_articles(site)[5], " ", " Einwurf ")
+    site.warm_equals_cold()
+    assert _cache_files(site, "templates") == before  # not one compiled again
+    template = site.theme / "templates" / "article.html"
+    _replace(template, '<header class="article-head">', '<header class="article-head kopf">')
+    files = site.warm_equals_cold()
+    assert any(b'<header class="article-head kopf">' in data for data in files.values())
+    # The theme is part of the key of the cache's folder: compiled anew, into a new one.
+    assert _cache_files(site, "templates") != before
+
+
 def test_a_damaged_cache_file_costs_the_making_of_its_articles(site: Site) -> None:
     from opeds.build import articlecache, readercache
 
