@@ -47,8 +47,11 @@ clean:
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The project's own modules compiled once, as pip compiles an installed package's: with
+# PYTHONDONTWRITEBYTECODE set, Python would compile them again in every build.
 $(VENV)/.site: $(VENV)/bin/python $(DEPS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	$(BIN)/python -m compileall -q opeds tasks.py
 	touch $@
 
 # The checkers' Node packages (Nu HTML checker, axe-core), exactly as package-lock.json pins them.
@@ -58,4 +61,5 @@ node_modules/.installed: package.json package-lock.json
 
 $(VENV)/.test: $(VENV)/bin/python $(DEPS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m compileall -q opeds tasks.py
 	touch $@ $(VENV)/.site
