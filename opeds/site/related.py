@@ -489,9 +489,18 @@ def _nearest_block(bounds: tuple[int, int]) -> list[tuple[int, int, float]]:
     left, right = row[entry], data["champion_row"][champion]
     other = left != right
     pair = left[other] * total + right[other]
-    pairs, where = np.unique(pair, return_inverse=True)
-    # bincount adds in the order of the entries: the same sums, bit for bit, every run.
-    sums = np.bincount(where, weights=(weight[entry] * data["champion_weight"][champion])[other])
+    products = (weight[entry] * data["champion_weight"][champion])[other]
+    # The entries of each pair together, by a stable sort: the entries come ordered by their
+    # first article, runs that numpy's merge sort takes as they are (0.29 s for the pairs of
+    # 10,000 articles, np.unique's sort 0.45 s). Within a pair they keep their order, and
+    # bincount adds them in it: the same sums, bit for bit, every run.
+    order = np.argsort(pair, kind="stable")
+    ordered = pair[order]
+    starts = np.empty(len(ordered), bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    pairs = ordered[starts]
+    sums = np.bincount(np.cumsum(starts) - 1, weights=products[order])
     # Rounded, so the last bits of a float sum never decide an order.
     scores = np.round(sums, 9)
     strong = scores >= data["min_score"]  # most pairs share one weak word: drop them first
