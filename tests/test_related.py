@@ -319,3 +319,35 @@ def test_corpus_lists_neither_repeat_headlines_nor_link_to_empty_topics(
         assert lead is None or not lead.get_text().startswith(headline[:40]), headline
     nav = home.find("nav", class_="site-nav")
     assert [a.get_text() for a in nav("a")] == ["Neueste", "Archiv", "Rubriken"]
+
+
+def _after(seconds: float, value: tuple) -> tuple:
+    import time
+
+    time.sleep(seconds)
+    return value
+
+
+@pytest.mark.parametrize("seconds", [0.0, 0.5])
+def test_the_build_takes_its_other_steps_while_the_related_worker_is_still_at_work(
+    seconds: float,
+) -> None:
+    """``take`` runs the steps queued for the wait only while the worker has no result yet."""
+    from opeds.common.workers import worker_pool
+    from opeds.site import related_ahead
+
+    generator = SimpleNamespace()
+    pool = worker_pool(1)
+    pending = pool.apply_async(_after, (seconds, (["k"], 5, [[]], [], {})))
+    if not seconds:
+        pending.wait()
+    related_ahead._RUNNING[id(generator)] = (pool, pending)
+    ready_then: list[bool] = []
+    related_ahead.WHILE_WAITING.append(lambda: ready_then.append(pending.ready()))
+    try:
+        assert related_ahead.take(generator, ["k"], 5) == ([[]], [], {})
+    finally:
+        left = list(related_ahead.WHILE_WAITING)
+        related_ahead.WHILE_WAITING.clear()
+    assert ready_then == ([False] if seconds else [])  # called before the result came, once
+    assert len(left) == (0 if seconds else 1)  # the worker's result came first: still queued

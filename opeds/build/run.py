@@ -596,12 +596,18 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         gc.disable()
         RUNNING.append(facts)
         related_ahead.SOURCES.update(read)
+        # The content as the build leaves it, hashed while Pelican's process waits for the
+        # related op-eds' worker if it does (the URL history, the one file the build writes
+        # there, is written by then); else after Pelican, beside the search index's runs.
+        left: list[dict[str, str]] = []
+        related_ahead.WHILE_WAITING.append(lambda: left.append(content_digests(content, facts)))
         parallel.CONTENT_FILES.update(read)
         try:
             Pelican(settings).run()
         finally:
             RUNNING.remove(facts)
             related_ahead.SOURCES.clear()
+            related_ahead.WHILE_WAITING.clear()
             parallel.CONTENT_FILES.clear()
             forget_memoized()  # also after errors: the memo would keep every article
             # What Pelican made stays set aside: the collector, back on for what comes next,
@@ -649,7 +655,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         try:
             if search is None:
                 walk()
-            after = content_digests(content, facts)
+            after = left[0] if left else content_digests(content, facts)
             linked += walk.result()
             if collect and not collect_first:
                 release_memory()

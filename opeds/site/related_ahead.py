@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 from pelican import signals
@@ -45,6 +46,9 @@ WAIT_SECONDS = 600  # a worker still at work after this is stopped (50,000 artic
 #: its start (set by opeds.build.run). Empty: nothing is worked out ahead.
 SOURCES: dict[str, str] = {}
 _RUNNING: dict[int, tuple] = {}  # id(generator) -> (pool, pending result)
+#: Steps of the build that need no related op-eds, taken while :func:`take` would otherwise wait
+#: for the worker (set by opeds.build.run); each is called at most once, then dropped.
+WHILE_WAITING: list[Callable[[], None]] = []
 _LOADED: dict[Path, list] = {}  # the record as start() found it, for record() to compare
 
 
@@ -122,6 +126,8 @@ def take(generator, keys: list[str], count: int) -> tuple | None:
     if running is None:
         return None
     pool, pending = running
+    while WHILE_WAITING and not pending.ready():
+        WHILE_WAITING.pop(0)()
     finished = False
     try:
         found = pending.get(timeout=WAIT_SECONDS)
