@@ -351,3 +351,72 @@ def test_the_build_takes_its_other_steps_while_the_related_worker_is_still_at_wo
         related_ahead.WHILE_WAITING.clear()
     assert ready_then == ([False] if seconds else [])  # called before the result came, once
     assert len(left) == (0 if seconds else 1)  # the worker's result came first: still queued
+
+
+def _synthetic_terms(count: int) -> tuple[list[str], list[related.Terms]]:
+    stem = related.stemmer()
+    keys, found = [], []
+    for number in range(count):
+        head, _, body = raw_article(number).partition("\n\n")
+        found.append(related.count_terms(head, body, stem))
+        keys.append(f"key-{number}")
+    return keys, found
+
+
+def test_stems_numbered_by_an_earlier_numbering_give_the_same_related_op_eds() -> None:
+    keys, found = _synthetic_terms(80)
+    last = related.number_stems(found[:70], keys[:70])
+    # Since then: one article gone, one edited (a new key), ten new ones, two swapped places.
+    now_keys, now = keys[1:], found[1:]
+    now_keys[3], now[3] = (
+        "edited",
+        related.count_terms(
+            "Quarkspeise im Parlament",
+            "Die Quarkspeise spaltet das Parlament. " * 4,
+            related.stemmer(),
+        ),
+    )
+    now_keys[10], now_keys[11], now[10], now[11] = now_keys[11], now_keys[10], now[11], now[10]
+    numbered = related.number_stems(now, now_keys, last)
+    assert numbered.vocabulary[: len(last.vocabulary)] == last.vocabulary  # the old numbers kept
+    assert "quarkspeis" in numbered.vocabulary[len(last.vocabulary) :]
+    position = now_keys.index("key-40")
+    old_low = int(last.lengths[:40].sum())
+    new_low = int(numbered.lengths[:position].sum())
+    length = int(last.lengths[40])
+    assert (
+        numbered.term[new_low : new_low + length].tolist()
+        == last.term[old_low : old_low + length].tolist()
+    )
+    assert related.related_of(now, numbered=numbered) == related.related_of(now)
+
+
+def test_a_numbering_whose_vocabulary_grew_stale_is_made_afresh() -> None:
+    keys, found = _synthetic_terms(30)
+    last = related.number_stems(found, keys)
+    stale = related.Numbered(last.keys, last.lengths, last.term, last.counts,
+                             [*last.vocabulary, *(f"alt{n}" for n in range(5000))])  # fmt: skip
+    numbered = related.number_stems(found, keys, stale)
+    assert numbered.vocabulary == last.vocabulary  # numbered afresh: the same as the first time
+    assert numbered.term.tolist() == last.term.tolist()
+
+
+def test_a_damaged_numbering_of_the_last_worker_is_not_used(tmp_path: Path) -> None:
+    import pickle
+
+    from opeds.site import related_ahead
+
+    keys, found = _synthetic_terms(10)
+    last = related.number_stems(found, keys)
+    path = tmp_path / related_ahead.NUMBERS
+    good = {"version": related_ahead.NUMBERS_VERSION, "keys": keys, "lengths": last.lengths,
+            "term": last.term, "counts": last.counts, "vocabulary": last.vocabulary}  # fmt: skip
+    path.write_bytes(pickle.dumps(good))
+    loaded = related_ahead._last_numbers(path)
+    assert loaded is not None and loaded.term.tolist() == last.term.tolist()
+    for damage in ({"term": last.term[:-1]}, {"keys": keys[:-1]},
+                   {"vocabulary": last.vocabulary[:3]}, {"version": 0}):  # fmt: skip
+        path.write_bytes(pickle.dumps({**good, **damage}))
+        assert related_ahead._last_numbers(path) is None
+    path.write_bytes(b"not a pickle")
+    assert related_ahead._last_numbers(path) is None
