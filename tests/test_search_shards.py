@@ -420,8 +420,12 @@ def test_a_shards_words_read_only_the_pages_that_changed(tmp_path: Path, monkeyp
 
     read: list[str] = []
     real = pagefind._fragment_words
-    monkeypatch.setattr(pagefind, "_fragment_words",
-                        lambda fragment: read.append(fragment.name) or real(fragment))  # fmt: skip
+
+    def counted(fragment: Path, *urls: dict[str, str]) -> str:
+        read.append(fragment.name)
+        return real(fragment, *urls)
+
+    monkeypatch.setattr(pagefind, "_fragment_words", counted)
 
     def words() -> tuple[int, str]:
         """Index the site; return the pages read for its words, and its words worked out afresh."""
@@ -445,6 +449,10 @@ def test_a_shards_words_read_only_the_pages_that_changed(tmp_path: Path, monkeyp
     assert {"hochwasser", "graz", "wien"} <= set(second.split()) and "3." not in second.split()
     pages = json.loads(next((cache / "pagefind-shards").glob("pages-words-2024.*")).read_text())
     assert len(pages) == 4  # the words of this index's pages, and only those
+    # And their URLs, by the same fragments: the kept ones with the kept words.
+    urls = json.loads((cache / "pagefind-shards" / "pages-urls-2024.json").read_text())
+    assert urls.keys() == pages.keys()
+    assert sorted(urls.values()) == [f"/2024/seite{number}/" for number in range(4)]
 
 
 # Words as op-eds write them, with the punctuation around them (and some that matters).
@@ -608,6 +616,14 @@ def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_on
 
     monkeypatch.setattr(pagefind, "_words_index", words_index)
     monkeypatch.setattr(pagefind, "foresee_words", foresee)
+    run_alone: list[Path] = []  # the folders whose pages the guess ran through Pagefind alone
+    real_alone = pagefind._fragments_words
+
+    def alone(store: Path, pages: list[str], top: Path, *rest: object) -> dict[str, str]:
+        run_alone.append(top)
+        return real_alone(store, pages, top, *rest)
+
+    monkeypatch.setattr(pagefind, "_fragments_words", alone)
 
     def build(staging: Path, changed: set[str]) -> None:
         index_site(staging, "de", cache, shards=True, previous=live / "pagefind",
@@ -623,6 +639,7 @@ def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_on
     for number, text in enumerate(["Die Murbrücke in Graz bei Hochwasser",
                                    "Die Murbrücke in Graz bei Hochwasser und Sturm"]):  # fmt: skip
         made.clear()
+        run_alone.clear()
         staging = tmp_path / f"edit{number}"
         _next_output(live, staging)
         (staging / "2024" / "graz" / "index.html").unlink()  # rendered again: a file of its own
@@ -630,6 +647,9 @@ def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_on
         build(staging, {"2024"})
         # Made ahead; the build found it made.
         assert made == [("ahead", True), ("build", False)], made
+        # Only the edited page ran through Pagefind alone: the live one's fragment was known
+        # by its URL from the last index of its shard.
+        assert run_alone == [staging], run_alone
         fresh = tmp_path / f"fresh{number}"
         shutil.copytree(live, fresh, ignore=shutil.ignore_patterns("pagefind"))
         index_site(fresh, "de", tmp_path / f"fresh-cache{number}", shards=True)

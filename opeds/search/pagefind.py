@@ -540,9 +540,14 @@ def index_word(token: str) -> str:
     return found[1] if found else token
 
 
-def _fragment_words(fragment: Path) -> str:
-    """Return the index words of one page of a shard: its text and metadata, sorted."""
+def _fragment_words(fragment: Path, urls: dict[str, str] | None = None) -> str:
+    """Return the index words of one page of a shard: its text and metadata, sorted.
+
+    ``urls`` gets the page's URL, by the fragment's file name.
+    """
     record = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+    if urls is not None:
+        urls[fragment.name] = str(record.get("url", ""))
     # Pagefind searches the metadata too (title, kicker, date): a word there is found.
     # Sets made and mapped in C, not in a comprehension: a cold build reads 11,000 pages here.
     words = set(str(record.get("content", "")).lower().split())
@@ -551,19 +556,30 @@ def _fragment_words(fragment: Path) -> str:
     return " ".join(sorted(set(map(index_word, words))))
 
 
-def shard_words(index: Path, known: dict[str, str] | None = None) -> str:
+def shard_words(
+    index: Path, known: dict[str, str] | None = None, urls: dict[str, str] | None = None
+) -> str:
     """Return the words Pagefind indexed in the shard at ``index``: its pages' text and metadata.
 
     ``known``: the words of pages by fragment file name, from an earlier index of the shard.
     A fragment is named by a digest of its bytes, so only the pages not in it are read; it
-    is updated to hold the words of this index's pages, and only those.
+    is updated to hold the words of this index's pages, and only those. ``urls``: the URL of
+    each page by fragment, kept and updated alike (a fragment read for its words gives it).
     """
     known = {} if known is None else known
+    urls = {} if urls is None else urls
     fragments = sorted(os.listdir(index / "fragment"))
-    found = {name: known.get(name) or _fragment_words(index / "fragment" / name)
-             for name in fragments}  # fmt: skip
+    found_urls: dict[str, str] = {}
+    found = {}
+    for name in fragments:
+        if name in known and name in urls:
+            found[name], found_urls[name] = known[name], urls[name]
+        else:
+            found[name] = _fragment_words(index / "fragment" / name, found_urls)
     known.clear()
     known.update(found)
+    urls.clear()
+    urls.update(found_urls)
     words: set[str] = set()
     for text in found.values():
         words.update(text.split())
@@ -575,6 +591,20 @@ def _known_words(store: Path, name: str) -> Path:
     return store / f"pages-words-{name}.json{WORDS_FORMAT}"
 
 
+def _known_urls(store: Path, name: str) -> Path:
+    """The file of the URLs of the pages of the last index of the shard ``name``, by fragment."""
+    return store / f"pages-urls-{name}.json"
+
+
+def _strings_by_string(path: Path) -> dict[str, str]:
+    """A JSON object of strings kept in ``path``; empty if missing or not one."""
+    with contextlib.suppress(ValueError, OSError):
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values()):
+            return loaded
+    return {}
+
+
 def shard_words_file(store: Path, digest: str, name: str | None = None) -> Path:
     """Return the file of the words of the cached shard index ``digest``; write it if missing.
 
@@ -583,16 +613,15 @@ def shard_words_file(store: Path, digest: str, name: str | None = None) -> Path:
     """
     words = store / f"{digest}.words{WORDS_FORMAT}"
     if not words.is_file():
-        kept = None if name is None else _known_words(store, name)
-        known: dict[str, str] = {}
-        if kept is not None and kept.is_file():
-            with contextlib.suppress(ValueError, OSError):
-                loaded = json.loads(kept.read_text(encoding="utf-8"))
-                if isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values()):
-                    known = loaded
-        text = shard_words(store / digest, known)
-        if kept is not None:
-            write_atomic(kept, json.dumps(known, ensure_ascii=False, separators=(",", ":")))
+        known = {} if name is None else _strings_by_string(_known_words(store, name))
+        urls = {} if name is None else _strings_by_string(_known_urls(store, name))
+        text = shard_words(store / digest, known, urls)
+        if name is not None:
+            for kept, data in (
+                (_known_words(store, name), known),
+                (_known_urls(store, name), urls),
+            ):
+                write_atomic(kept, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         write_atomic(words, text)
     return words
 
@@ -658,6 +687,12 @@ def _last_digests(store: Path, previous: Path) -> Path:
     return store / f"last-shards-{where}.json"
 
 
+def _page_url(name: str) -> str:
+    """The URL Pagefind gives the page at ``name`` (a relative path): "index.html" left out."""
+    path = name.replace(os.sep, "/")
+    return "/" + (path[: -len("index.html")] if path.endswith("/index.html") else path)
+
+
 def _fragments_words(store: Path, pages: list[str], top: Path, name: str,
                      language: str) -> dict[str, str]:  # fmt: skip
     """The words of each of ``pages`` (paths below ``top``) by fragment, indexed on their own.
@@ -700,7 +735,16 @@ def foresee_words(folder: Path, previous: Path, store: Path, name: str, pages: l
         live, top = previous.parent, len(os.path.join(os.fspath(folder), ""))
         before = [path for path in (os.fspath(live / page[top:]) for page in rendered)
                   if os.path.isfile(path)]  # fmt: skip
-        old = _fragments_words(store, before, live, name, language) if before else {}
+        # The live pages' fragments, as the last index of the shard has them, by their URLs;
+        # any not found there, run through Pagefind.
+        fragment_of = {url: fragment for fragment, url in
+                       _strings_by_string(_known_urls(store, name)).items()}  # fmt: skip
+        start = len(os.path.join(os.fspath(live), ""))
+        found = [fragment_of.get(_page_url(path[start:])) for path in before]
+        if all(fragment in kept for fragment in found):
+            old = {fragment: kept[fragment] for fragment in found}
+        else:
+            old = _fragments_words(store, before, live, name, language) if before else {}
         new = _fragments_words(store, rendered, folder, name, language)
         if old.keys() == new.keys():
             return  # the same fragments: the same words, whose index is kept
