@@ -145,3 +145,44 @@ def test_source_paths_relative_to_the_content_are_pelicans(root: str, path: str)
     article = Article("", settings={**DEFAULT_CONFIG, "PATH": root}, source_path=path)
     assert relative_source_path(article) == _pelican_relative_source_path(article)
     assert Content.get_relative_source_path is relative_source_path
+
+
+@pytest.mark.parametrize("disabled", [False, True])
+def test_a_file_of_a_disabled_reader_is_still_named_and_none_is_looked_for_without_one(
+    tmp_path, monkeypatch, caplog, disabled: bool
+) -> None:
+    """Pelican warns of each file only a disabled reader would read; with none, no walk."""
+    import logging
+
+    from pelican.generators import ArticlesGenerator
+    from pelican.readers import RstReader
+    from pelican.settings import read_settings
+
+    import opeds.build.run  # noqa: F401  (its patch of Pelican's generators)
+
+    content = tmp_path / "content"
+    (content / "2024").mkdir(parents=True)
+    (content / "2024" / "notiz.rst").write_text("Notiz\n=====\n\nText.\n", encoding="utf-8")
+    monkeypatch.setattr(RstReader, "enabled", not disabled)
+    settings = read_settings(None, override={"PATH": str(content), "CACHE_CONTENT": False})
+    output = str(tmp_path / "out")
+    generator = ArticlesGenerator(
+        context={},
+        settings=settings,
+        path=str(content),
+        theme=settings["THEME"],
+        output_path=output,
+    )
+    walked: list[object] = []
+    real = ArticlesGenerator.get_files
+
+    def get_files(self, *args, **kwargs):
+        walked.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ArticlesGenerator, "get_files", get_files)
+    with caplog.at_level(logging.WARNING):
+        generator.check_disabled_readers()
+    named = [r.getMessage() for r in caplog.records if "notiz.rst" in r.getMessage()]
+    assert len(named) == (1 if disabled else 0)
+    assert len(walked) == (1 if disabled else 0)

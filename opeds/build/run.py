@@ -24,7 +24,7 @@ from jinja2 import FileSystemBytecodeCache
 from pelican import Pelican, signals
 from pelican.cache import FileStampDataCacher
 from pelican.contents import Content
-from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.settings import read_settings
 from pelican.utils import SafeDatetime, path_to_url
 
@@ -349,6 +349,19 @@ def relative_source_path(content: Content, source_path: str | None = None) -> st
 Content.get_relative_source_path = relative_source_path
 ArticlesGenerator.generate_articles = parallel.start_article_pages
 ArticlesGenerator.generate_pages = parallel.generate_pages
+_pelican_check_disabled_readers = Generator._check_disabled_readers
+
+
+def check_disabled_readers(generator, paths, exclude: list[str] | None = None) -> None:
+    """Pelican's warning for each file a disabled reader would read; none to look for when
+    no reader is disabled (Pelican walks the content folder for them all the same: 0.04 s
+    for the articles' 10,000 files).
+    """
+    if generator.readers.disabled_extensions:
+        _pelican_check_disabled_readers(generator, paths, exclude)
+
+
+Generator._check_disabled_readers = check_disabled_readers
 
 
 def duplicate_urls(generators: list[object]) -> list[str]:
