@@ -631,10 +631,18 @@ def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_on
         shutil.rmtree(live, ignore_errors=True)
         staging.rename(live)
 
+    def year_page(site: Path, year: str, count: int) -> None:
+        """The year's list page: no body element, so nothing of it is indexed."""
+        path = site / year / "index.html"
+        path.unlink(missing_ok=True)  # rendered again in each build: a file of its own
+        path.write_text(f'<html lang="de"><body><h1>{year}</h1><p>{count} Texte</p></body>'
+                        "</html>", encoding="utf-8")  # fmt: skip
+
     first = tmp_path / "first"
     _article(first, "2023", "wien", "Der Gemeinderat tagt in Wien")
     _article(first, "2024", "graz", "Die Murbrücke in Graz")
     _article(first, "2024", "linz", "Linz an der Donau")
+    year_page(first, "2024", 2)
     build(first, set())
     for number, text in enumerate(["Die Murbrücke in Graz bei Hochwasser",
                                    "Die Murbrücke in Graz bei Hochwasser und Sturm"]):  # fmt: skip
@@ -644,6 +652,7 @@ def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_on
         _next_output(live, staging)
         (staging / "2024" / "graz" / "index.html").unlink()  # rendered again: a file of its own
         _article(staging, "2024", "graz", text)
+        year_page(staging, "2024", 2 + number)
         build(staging, {"2024"})
         # Made ahead; the build found it made.
         assert made == [("ahead", True), ("build", False)], made

@@ -735,12 +735,14 @@ def foresee_words(folder: Path, previous: Path, store: Path, name: str, pages: l
         live, top = previous.parent, len(os.path.join(os.fspath(folder), ""))
         before = [path for path in (os.fspath(live / page[top:]) for page in rendered)
                   if os.path.isfile(path)]  # fmt: skip
-        # The live pages' fragments, as the last index of the shard has them, by their URLs;
-        # any not found there, run through Pagefind.
+        # The live pages' fragments, as the last index of the shard has them, by their URLs
+        # (a page without a body element, a list page, has none); any not found there, run
+        # through Pagefind.
         fragment_of = {url: fragment for fragment, url in
                        _strings_by_string(_known_urls(store, name)).items()}  # fmt: skip
         start = len(os.path.join(os.fspath(live), ""))
-        found = [fragment_of.get(_page_url(path[start:])) for path in before]
+        found = [fragment_of.get(_page_url(path[start:])) for path in before
+                 if BODY in _read_bytes(path)]  # fmt: skip
         if all(fragment in kept for fragment in found):
             old = {fragment: kept[fragment] for fragment in found}
         else:
