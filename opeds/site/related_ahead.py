@@ -10,7 +10,8 @@ the files whose digest changed, and works out the related op-eds of the list it 
 (:func:`start`). Once Pelican has read the articles, :func:`take` hands over the worker's
 result only if its keys are the build's own, in the same order: the same documents give the
 same related op-eds. A new, removed, moved or withdrawn article gives other keys, and the
-build works them out itself, as without the worker.
+build works them out itself, as without the worker. Each worker keeps its numbering of the
+stems (:data:`NUMBERS`), so the next one numbers only the stems of the articles it lacks.
 """
 
 from __future__ import annotations
