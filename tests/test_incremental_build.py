@@ -385,6 +385,26 @@ def test_each_template_is_compiled_once_for_a_version_of_the_settings_and_code(
     assert _cache_files(site, "templates") != before
 
 
+def test_the_numbering_of_the_stems_is_kept_by_the_build_and_by_the_worker(site: Site) -> None:
+    """A build that works the related op-eds out itself keeps its numbering of the stems, and
+    so does the worker after an edit: the next one numbers only the stems of new texts."""
+    from opeds.site import related
+
+    site.warm_equals_cold()  # whatever the case before left to do
+    cold_cache = max((site.base / f"cold-cache-{site.runs}").glob("pelican/*"),
+                     key=lambda folder: folder.stat().st_mtime)  # fmt: skip
+    kept = related.load_numbering(cold_cache / "opeds-related-numbers.pickle")
+    assert kept is not None and len(kept.keys) == len(_articles(site))  # kept by a cold build
+    path = _articles(site)[9]
+    _replace(path, " ", " Querschnitt ")
+    site.warm_equals_cold()
+    after = related.load_numbering(_used_cache(site) / "opeds-related-numbers.pickle")
+    assert after is not None and len(after.keys) == len(_articles(site))
+    (stem,) = related.count_terms("Querschnitt", "", related.stemmer()).stems.split()
+    assert stem not in kept.vocabulary and stem in after.vocabulary
+    assert after.vocabulary[: len(kept.vocabulary)] == kept.vocabulary  # numbered on from there
+
+
 def test_a_damaged_cache_file_costs_the_making_of_its_articles(site: Site) -> None:
     from opeds.build import articlecache, readercache
 

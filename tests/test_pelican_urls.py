@@ -159,12 +159,16 @@ def test_a_file_of_a_disabled_reader_is_still_named_and_none_is_looked_for_witho
     from pelican.settings import read_settings
 
     import opeds.build.run  # noqa: F401  (its patch of Pelican's generators)
+    from tests.support import ROOT
 
     content = tmp_path / "content"
     (content / "2024").mkdir(parents=True)
     (content / "2024" / "notiz.rst").write_text("Notiz\n=====\n\nText.\n", encoding="utf-8")
     monkeypatch.setattr(RstReader, "enabled", not disabled)
-    settings = read_settings(None, override={"PATH": str(content), "CACHE_CONTENT": False})
+    # Our theme: the plugin's handlers may be connected already, by a test before this one.
+    theme = str(ROOT / "theme")
+    settings = read_settings(None, override={"PATH": str(content), "CACHE_CONTENT": False,
+                                             "THEME": theme, "DEFAULT_LANG": "de"})  # fmt: skip
     output = str(tmp_path / "out")
     generator = ArticlesGenerator(
         context={},

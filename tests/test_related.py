@@ -401,22 +401,23 @@ def test_a_numbering_whose_vocabulary_grew_stale_is_made_afresh() -> None:
     assert numbered.term.tolist() == last.term.tolist()
 
 
-def test_a_damaged_numbering_of_the_last_worker_is_not_used(tmp_path: Path) -> None:
+def test_a_damaged_numbering_of_the_last_build_is_not_used(tmp_path: Path) -> None:
     import pickle
-
-    from opeds.site import related_ahead
 
     keys, found = _synthetic_terms(10)
     last = related.number_stems(found, keys)
-    path = tmp_path / related_ahead.NUMBERS
-    good = {"version": related_ahead.NUMBERS_VERSION, "keys": keys, "lengths": last.lengths,
+    path = tmp_path / "numbers.pickle"
+    related.save_numbering(path, last)
+    loaded = related.load_numbering(path)
+    assert loaded is not None and loaded.keys == keys and loaded.term.tolist() == last.term.tolist()
+    good = {"version": related.NUMBERING_VERSION, "keys": keys, "lengths": last.lengths,
             "term": last.term, "counts": last.counts, "vocabulary": last.vocabulary}  # fmt: skip
     path.write_bytes(pickle.dumps(good))
-    loaded = related_ahead._last_numbers(path)
+    loaded = related.load_numbering(path)
     assert loaded is not None and loaded.term.tolist() == last.term.tolist()
     for damage in ({"term": last.term[:-1]}, {"keys": keys[:-1]},
                    {"vocabulary": last.vocabulary[:3]}, {"version": 0}):  # fmt: skip
         path.write_bytes(pickle.dumps({**good, **damage}))
-        assert related_ahead._last_numbers(path) is None
+        assert related.load_numbering(path) is None
     path.write_bytes(b"not a pickle")
-    assert related_ahead._last_numbers(path) is None
+    assert related.load_numbering(path) is None

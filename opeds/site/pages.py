@@ -50,8 +50,14 @@ def link_related_articles(generator) -> None:
     def ahead(keys: list[str], count: int) -> tuple | None:
         return related_ahead.take(generator, keys, count)
 
-    keys = related.link_related(generator.articles, related.related_cache(settings),
-                                jobs=build_jobs(settings), ahead=ahead)  # fmt: skip
+    # The stems' numbering kept where a worker may work them out ahead next time: not above
+    # its limit, where the numbers held beside the build's own would raise its peak.
+    few = len(generator.articles) <= related_ahead.MOST_ARTICLES
+    numbering = related_ahead.numbers_path(settings) if few else None
+    keys = related.link_related(
+        generator.articles, related.related_cache(settings), jobs=build_jobs(settings),
+        ahead=ahead, numbering=numbering,
+    )  # fmt: skip
     related_ahead.record(generator, keys)
 
 

@@ -406,6 +406,39 @@ def _renumbered(documents: Sequence[Terms], keys: Sequence[str], last: Numbered)
     )
 
 
+NUMBERING_VERSION = 1
+
+
+def save_numbering(path: Path, numbered: Numbered) -> None:
+    """Keep ``numbered`` (with its keys) for the next build: see :func:`number_stems`."""
+    data = {"version": NUMBERING_VERSION, "keys": list(numbered.keys or ()),
+            "lengths": numbered.lengths, "term": numbered.term, "counts": numbered.counts,
+            "vocabulary": numbered.vocabulary}  # fmt: skip
+    write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_numbering(path: Path) -> Numbered | None:
+    """The numbering :func:`save_numbering` kept in ``path``, if there is a sound one."""
+    import numpy as np
+
+    try:
+        data = pickle.loads(path.read_bytes())
+        if data.get("version") != NUMBERING_VERSION:
+            return None
+        keys, vocabulary = data["keys"], data["vocabulary"]
+        lengths, term, counts = data["lengths"], data["term"], data["counts"]
+        sound = (
+            isinstance(keys, list) and isinstance(vocabulary, list)
+            and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in (lengths, term, counts))
+            and term.dtype == counts.dtype == np.int32 and lengths.dtype == np.int64
+            and len(keys) == len(lengths) and int(lengths.sum()) == len(term) == len(counts)
+            and (not len(term) or 0 <= int(term.min()) <= int(term.max()) < len(vocabulary))
+        )  # fmt: skip
+    except Exception:  # missing or damaged: every stem is numbered
+        return None
+    return Numbered(keys, lengths, term, counts, vocabulary) if sound else None
+
+
 def signature_arrays(documents: Sequence[Terms], numbered: Numbered | None = None) -> Signatures:
     """Weight each document's terms by tf-idf and keep its strongest ones, unit length.
 
@@ -681,17 +714,24 @@ def link_related(
     count: int = RELATED_COUNT,
     jobs: int = 1,
     ahead: Callable[[list[str], int], tuple | None] | None = None,
+    numbering: Path | None = None,
 ) -> list[str]:
     """Give each article (in archive order) up to ``count`` related articles by content.
 
     ``ahead`` is asked with the articles' keys for a result worked out elsewhere for exactly
-    those (see opeds.site.related_ahead). Returns the keys.
+    those (see opeds.site.related_ahead). ``numbering``: the file of the last numbering of
+    the stems, used and kept again when they are worked out here. Returns the keys.
     """
     keys = [_article_key(article) for article in articles]
     found = ahead(keys, count) if ahead is not None else None
     if found is None:
         documents = cache.all_article_terms(articles, jobs, keys)
-        neighbours, shared = related_of(documents, count, jobs)
+        last = None if numbering is None else load_numbering(numbering)
+        numbered = number_stems(documents, keys, last) if numbering is not None else None
+        neighbours, shared = related_of(documents, count, jobs, numbered=numbered)
+        if numbering is not None and numbered is not None:
+            save_numbering(numbering, numbered)
+        del numbered
     else:
         neighbours, shared, counted = found
         cache.adopt(keys, counted)

@@ -11,7 +11,8 @@ the files whose digest changed, and works out the related op-eds of the list it 
 result only if its keys are the build's own, in the same order: the same documents give the
 same related op-eds. A new, removed, moved or withdrawn article gives other keys, and the
 build works them out itself, as without the worker. Each worker keeps its numbering of the
-stems (:data:`NUMBERS`), so the next one numbers only the stems of the articles it lacks.
+stems (:data:`NUMBERS`), as does a build that works them out itself, so the next one numbers
+only the stems of the articles it lacks.
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ log = logging.getLogger(__name__)
 
 RECORD = "opeds-related-input.pickle"  # in Pelican's cache folder: one per settings and code
 RECORD_VERSION = 1
-#: The worker's numbering of the stems, for the next worker (see related.number_stems).
+#: The last numbering of the stems, for the next worker or build (see related.number_stems).
 NUMBERS = "opeds-related-numbers.pickle"
-NUMBERS_VERSION = 1
 MOST_CHANGED = 16  # more changed articles than this: the build works them out itself
 #: More articles than this: no worker. Forked once Pelican's reader cache is loaded, it keeps a
 #: copy of every page of it the build's process touches while reading: at 50,000 articles an
@@ -184,45 +184,16 @@ def _work_out(count: int) -> tuple | None:
             return None
         keys.append(key)
         documents.append(terms)
-    path = _numbers_path(generator.settings)
-    numbered = related.number_stems(documents, keys, _last_numbers(path))
+    path = numbers_path(generator.settings)
+    numbered = related.number_stems(documents, keys, related.load_numbering(path))
     neighbours, words = related.related_of(documents, count, numbered=numbered)
-    data = {
-        "version": NUMBERS_VERSION,
-        "keys": keys,
-        "lengths": numbered.lengths,
-        "term": numbered.term,
-        "counts": numbered.counts,
-        "vocabulary": numbered.vocabulary,
-    }
-    write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    related.save_numbering(path, numbered)
     return keys, count, neighbours, words, counted
 
 
-def _numbers_path(settings: dict) -> Path:
+def numbers_path(settings: dict) -> Path:
+    """The file of the last numbering of the stems (see related.number_stems)."""
     return Path(settings["CACHE_PATH"]) / NUMBERS
-
-
-def _last_numbers(path: Path) -> related.Numbered | None:
-    """The numbering of the stems the last worker made (see related.number_stems), if sound."""
-    import numpy as np
-
-    try:
-        data = pickle.loads(path.read_bytes())
-        if data.get("version") != NUMBERS_VERSION:
-            return None
-        keys, vocabulary = data["keys"], data["vocabulary"]
-        lengths, term, counts = data["lengths"], data["term"], data["counts"]
-        sound = (
-            isinstance(keys, list) and isinstance(vocabulary, list)
-            and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in (lengths, term, counts))
-            and term.dtype == counts.dtype == np.int32 and lengths.dtype == np.int64
-            and len(keys) == len(lengths) and int(lengths.sum()) == len(term) == len(counts)
-            and (not len(term) or 0 <= int(term.min()) <= int(term.max()) < len(vocabulary))
-        )  # fmt: skip
-    except Exception:  # missing or damaged: every stem is numbered
-        return None
-    return related.Numbered(keys, lengths, term, counts, vocabulary) if sound else None
 
 
 def _read(generator, name: str) -> Article | None:
