@@ -353,6 +353,47 @@ def test_the_build_takes_its_other_steps_while_the_related_worker_is_still_at_wo
     assert len(left) == (0 if seconds else 1)  # the worker's result came first: still queued
 
 
+def test_an_unchanged_article_keeps_its_recorded_key_and_a_changed_one_gets_its_own(
+    tmp_path: Path,
+) -> None:
+    """The keys of the last build's record serve while each file's digest is the recorded one."""
+    import pickle
+
+    from opeds.site import related_ahead
+
+    content = tmp_path / "content"
+    settings = {"CACHE_PATH": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    generator = SimpleNamespace(path=str(content), settings=settings)
+    articles = [
+        SimpleNamespace(
+            source_path=str(content / f"2021/0{n}/a.md"),
+            kicker="",
+            tags=[],
+            title=f"Titel {n}",
+            _content=f"<p>Text {n}</p>",
+        )
+        for n in (1, 2, 3)
+    ]
+    record = [("2021/01/a.md", "d1", "recorded-1"), ("2021/02/a.md", "d2", "recorded-2")]
+    data = {"version": related_ahead.RECORD_VERSION, "articles": record}
+    (tmp_path / "cache" / related_ahead.RECORD).write_bytes(pickle.dumps(data))
+    # The first file as recorded, the second changed since, the third new.
+    sources = {"2021/01/a.md": "d1", "2021/02/a.md": "changed", "2021/03/a.md": "d3"}
+    related_ahead.SOURCES.update(sources)
+    try:
+        keys = related_ahead.article_keys(generator, articles)
+    finally:
+        related_ahead.SOURCES.clear()
+        related_ahead._LOADED.clear()
+    assert keys == ["recorded-1", *(related._article_key(a) for a in articles[1:])]
+    assert keys[1] != "recorded-2"
+    # Without the content's digests, nothing is taken from the record.
+    assert related_ahead.article_keys(generator, articles) == [
+        related._article_key(a) for a in articles
+    ]
+
+
 def _synthetic_terms(count: int) -> tuple[list[str], list[related.Terms]]:
     stem = related.stemmer()
     keys, found = [], []

@@ -57,6 +57,7 @@ def link_related_articles(generator) -> None:
     keys = related.link_related(
         generator.articles, related.related_cache(settings), jobs=build_jobs(settings),
         ahead=ahead, numbering=numbering,
+        keys=related_ahead.article_keys(generator, generator.articles),
     )  # fmt: skip
     related_ahead.record(generator, keys)
 

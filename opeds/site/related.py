@@ -715,14 +715,17 @@ def link_related(
     jobs: int = 1,
     ahead: Callable[[list[str], int], tuple | None] | None = None,
     numbering: Path | None = None,
+    keys: list[str] | None = None,
 ) -> list[str]:
     """Give each article (in archive order) up to ``count`` related articles by content.
 
     ``ahead`` is asked with the articles' keys for a result worked out elsewhere for exactly
     those (see opeds.site.related_ahead). ``numbering``: the file of the last numbering of
-    the stems, used and kept again when they are worked out here. Returns the keys.
+    the stems, used and kept again when they are worked out here. ``keys``: the articles'
+    keys, if known already. Returns the keys.
     """
-    keys = [_article_key(article) for article in articles]
+    if keys is None:
+        keys = [_article_key(article) for article in articles]
     found = ahead(keys, count) if ahead is not None else None
     if found is None:
         documents = cache.all_article_terms(articles, jobs, keys)

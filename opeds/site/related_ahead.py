@@ -53,7 +53,7 @@ _RUNNING: dict[int, tuple] = {}  # id(generator) -> (pool, pending result)
 #: Steps of the build that need no related op-eds, taken while :func:`take` would otherwise wait
 #: for the worker (set by opeds.build.run); each is called at most once, then dropped.
 WHILE_WAITING: list[Callable[[], None]] = []
-_LOADED: dict[Path, list] = {}  # the record as start() found it, for record() to compare
+_LOADED: dict[Path, list] = {}  # the record as start() or article_keys() found it, for record()
 
 
 def _record_path(settings: dict) -> Path:
@@ -77,17 +77,44 @@ def record(generator, keys: list[str]) -> None:
     entries = []
     base = os.path.join(generator.path, "")
     for article, key in zip(generator.articles, keys, strict=True):
-        name = article.source_path
-        if name.startswith(base) and os.sep == "/":  # as relpath gives it, without its cost
-            name = name[len(base) :]
-        else:
-            name = Path(os.path.relpath(name, generator.path)).as_posix()
+        name = _source_name(article, base, generator.path)
         entries.append((name, SOURCES.get(name, ""), key))
     path = _record_path(generator.settings)
     previous = _LOADED.pop(path) if path in _LOADED else _load(path)
     if previous != entries:
         data = {"version": RECORD_VERSION, "articles": entries}
         write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _source_name(article: Article, base: str, path: str) -> str:
+    """The article's source file below the content folder ``path`` (``base``: with a slash)."""
+    name = article.source_path
+    if name.startswith(base) and os.sep == "/":  # as relpath gives it, without its cost
+        return name[len(base) :]
+    return Path(os.path.relpath(name, path)).as_posix()
+
+
+def article_keys(generator, articles: list[Article]) -> list[str]:
+    """Each article's key (see opeds.site.related): the recorded one while its file is unchanged.
+
+    A key is the digest of the article's texts, which its file's bytes decide: the record is
+    kept per version of the settings and the code, and the worker takes the same keys from it.
+    Worked out anew, they took 0.15 s of the build's process at 10,000 articles after one edit.
+    """
+    known: dict[str, tuple[str, str]] = {}
+    if SOURCES:
+        path = _record_path(generator.settings)
+        if path not in _LOADED:
+            _LOADED[path] = _load(path)
+        known = {name: (digest, key) for name, digest, key in _LOADED[path]}
+    base = os.path.join(generator.path, "")
+    keys = []
+    for article in articles:
+        name = _source_name(article, base, generator.path)
+        digest, key = known.get(name, ("", ""))
+        unchanged = digest and SOURCES.get(name) == digest
+        keys.append(key if unchanged else related._article_key(article))
+    return keys
 
 
 def start(generator) -> None:
