@@ -367,6 +367,28 @@ def test_an_edit_makes_its_article_again_and_writes_the_caches_of_its_folder_onl
         assert {file for file in after if after[file] != before[name][file]} == {expected}
 
 
+def test_the_article_cache_keeps_each_article_s_url_and_file_name(site: Site) -> None:
+    """Each kept article carries the URL and file name its build fixed: the next one takes them
+    (the build's output equals a cold build's) instead of formatting them again."""
+    import pickle
+
+    from opeds.build import articlecache
+
+    _replace(_articles(site)[6], " ", " Randbemerkung ")
+    site.warm_equals_cold()
+    entries = {}
+    for file in (_used_cache(site) / ARTICLE_CACHE).iterdir():
+        version, found = pickle.loads(file.read_bytes())
+        assert version == articlecache.VERSION
+        entries.update(found)
+    assert len(entries) == len(_articles(site))
+    for name, (_stamp, _data, urls) in entries.items():
+        url, save_as = urls
+        assert save_as.endswith("index.html") and url == save_as.removesuffix("index.html")
+        assert (site.output / save_as).is_file(), name
+    assert len({urls for _stamp, _data, urls in entries.values()}) == len(entries)
+
+
 def test_each_template_is_compiled_once_for_a_version_of_the_settings_and_code(
     site: Site,
 ) -> None:

@@ -34,15 +34,16 @@ from pelican.generators import ArticlesGenerator
 from pelican.urlwrappers import URLWrapper
 
 from opeds.common.atomic import write_atomic
-from opeds.site.content import title_cache
+from opeds.site.content import frozen_urls, keep_frozen_urls, title_cache
 
 log = logging.getLogger(__name__)
 
 FOLDER = "ArticlesGenerator-Articles.d"
 MOST_FILES = 20_000  # more content files than this: no article objects kept (see above)
 SUFFIX = ".pickle"
-#: What the files hold: {file: (stamp, pickled article)}; another version is not read.
-VERSION = 1
+#: What the files hold: {file: (stamp, pickled article, its URL and file name)}; another
+#: version is not read.
+VERSION = 2
 
 _SETTINGS, _CONTEXT = "settings", "context"
 
@@ -139,9 +140,9 @@ def loads(data: bytes, settings: dict, context: object = _NO_CONTEXT) -> object:
     return unpickler.load()
 
 
-def _read_folder(folder: Path) -> dict[str, tuple[object, bytes]]:
+def _read_folder(folder: Path) -> dict[str, tuple[object, bytes, tuple | None]]:
     """Every entry kept in ``folder``; a file that cannot be read costs its articles' making."""
-    entries: dict[str, tuple[object, bytes]] = {}
+    entries: dict[str, tuple[object, bytes, tuple | None]] = {}
     try:
         names = sorted(name for name in os.listdir(folder) if name.endswith(SUFFIX))
     except FileNotFoundError:
@@ -179,7 +180,7 @@ def preload(settings: dict) -> bool:
     enabled = gc.isenabled()
     gc.disable()  # tens of thousands of new objects, none of them garbage
     try:
-        for name, (_stamp, data) in entries.items():
+        for name, (_stamp, data, _urls) in entries.items():
             try:
                 made[name] = loads(data, settings)
             except Exception:  # made again when its turn comes
@@ -225,7 +226,8 @@ class ArticleStore:
             self.entries, self.made = preloaded[2], preloaded[3]
         else:
             self.entries, self.made = _read_folder(self.folder), {}
-        self.kept: dict[str, tuple[object, bytes]] = {}  # what the files will hold
+        self.kept: dict[str, tuple[object, bytes, tuple | None]] = {}  # what the files will hold
+        self.made_articles: dict[str, object] = {}  # the articles made and kept here, by file
         self.stamps: dict[str, object] = {}
         self.taken = self.made_here = 0
         self.warnings = _Warnings()
@@ -259,6 +261,8 @@ class ArticleStore:
                     article = None
             if article is not None:
                 article._context = generator.context
+                if entry[2] is not None:
+                    keep_frozen_urls(article, entry[2])
                 self.kept[name] = entry
                 self.taken += 1
                 return article
@@ -274,13 +278,17 @@ class ArticleStore:
         generator = self.generator
         data = dumps(article, generator.settings, generator.context)
         if data is not None:
-            self.kept[name] = (self._stamp(name), data)
+            self.kept[name] = (self._stamp(name), data, None)
+            self.made_articles[name] = article  # its URLs are kept once fixed
 
     def save_cache(self) -> None:
         """Write the files of the folders whose articles changed; let go of the rest."""
         logging.getLogger().removeHandler(self.warnings)
         entries, kept = self.entries, self.kept
-        self.entries, self.kept, self.made = {}, {}, {}
+        for name, article in self.made_articles.items():
+            stamp, data, _none = kept[name]
+            kept[name] = (stamp, data, frozen_urls(article))
+        self.entries, self.kept, self.made, self.made_articles = {}, {}, {}, {}
         log.info("article cache: %d articles taken, %d made", self.taken, self.made_here)
         if self.taken:  # their headlines were typeset by an earlier build: keep them
             title_cache(self.generator.settings).keep_unused()
