@@ -10,6 +10,7 @@ from pathlib import Path
 
 import brotli
 
+from opeds.common.walk import below
 from opeds.common.workers import worker_pool
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def precompress(folder: Path, previous: Path | None = None, jobs: int = 1) -> in
     root = os.fspath(folder)
     old_root = os.fspath(previous) if previous is not None else None
     for where, _dirs, files in os.walk(root):
-        relative = os.path.relpath(where, root)
+        relative = below(where, root)
         for name in sorted(files):
             if os.path.splitext(name)[1] not in COMPRESSIBLE:
                 continue

@@ -33,6 +33,7 @@ from pelican.writers import Writer
 
 from opeds.common.atomic import write_atomic
 from opeds.common.stamps import SHA256, FileFacts, output_stamp
+from opeds.common.walk import below as walked_below
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ def content_digests(content: Path, facts: FileFacts | None = None) -> dict[str, 
     root = os.path.abspath(content)
     # Names as strings, not path objects: two passes over every content file in each build.
     for where, _dirs, files in os.walk(root):
-        folder = os.path.relpath(where, root).replace(os.sep, "/")
+        folder = walked_below(where, root).replace(os.sep, "/")
         prefix = "" if folder == "." else f"{folder}/"
         for name in files:
             path = os.path.join(where, name)
@@ -551,7 +552,7 @@ def link_unchanged(
         if not dirs and not files and folder != top:
             _remove_empty(folder, top)
             continue
-        below = os.path.relpath(folder, top)
+        below = walked_below(folder, top)
         prefix = "" if below == "." else below.replace(os.sep, "/") + "/"
         live_folder = live_top if below == "." else os.path.join(live_top, below)
         if pages is not None and below != ".":

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from opeds.common.ownership import MARKER, TargetRefused, is_ours, write_marker
+from opeds.common.walk import below as walked_below
 
 INDEX = "pagefind"  # the search index's folder, kept in the spare (see make_spare)
 
@@ -164,7 +165,7 @@ def make_spare_from(output: Path, spare: Path) -> None:
     write_marker(emptying)
     top = os.fspath(output)
     for where, dirs, _files in os.walk(top):
-        below = os.path.relpath(where, top)
+        below = walked_below(where, top)
         if below == ".":
             dirs[:] = [name for name in dirs if name != INDEX]
         for name in dirs:

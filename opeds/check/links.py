@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from opeds.check.finding import Finding
 from opeds.common.atomic import write_atomic
+from opeds.common.walk import below
 
 #: What a page gave is kept by this module's own code: a change to the parsing reads it again.
 CACHE_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
@@ -92,7 +93,7 @@ def _site_files(output: Path) -> tuple[set[str], set[str]]:
     """Return every file and every folder of the site, as paths relative to ``output``."""
     files, folders = set(), {"."}
     for where, dirs, names in os.walk(output):
-        here = os.path.relpath(where, output).replace(os.sep, "/")
+        here = below(where, os.fspath(output)).replace(os.sep, "/")
         prefix = "" if here == "." else here + "/"
         folders.update(prefix + name for name in dirs)
         files.update(prefix + name for name in names)

@@ -18,6 +18,7 @@ from opeds.common.atomic import TMP_SUFFIX, held_signals, write_atomic
 from opeds.common.frontmatter import read_front_matter
 from opeds.common.ownership import hold
 from opeds.common.stamps import SHA256, FileFacts
+from opeds.common.walk import below as walked_below
 from opeds.common.workers import worker_pool
 from opeds.importer.decide import Action, decide
 from opeds.importer.gazetteer import fingerprint, load_vocabulary
@@ -123,7 +124,7 @@ def scan_content(
     # Names as strings, not path objects: every article file, in each build.
     for folder, subfolders, files in os.walk(root):
         subfolders.sort()
-        below = os.path.relpath(folder, root)
+        below = walked_below(folder, root)
         prefix = "" if below == "." else below.replace(os.sep, "/") + "/"
         for name in sorted(files):
             path = os.path.join(folder, name)

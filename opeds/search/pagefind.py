@@ -25,6 +25,7 @@ import pagefind_bin
 
 from opeds.common.atomic import write_atomic
 from opeds.common.stamps import SHA256, FileFacts, output_stamp
+from opeds.common.walk import below as walked_below
 
 KEEP = 4  # cached indexes kept: enough for a development and a production build side by side
 SHARDS_FILE = "pagefind/shards.json"
@@ -798,7 +799,7 @@ def _copy_of(cached: Path, folder: Path) -> bool:
         if (entry.st_ino, entry.st_dev) != (theirs.st_ino, theirs.st_dev):
             return False
         for where, dirs, files in os.walk(cached):
-            below = os.path.relpath(where, cached)
+            below = walked_below(where, os.fspath(cached))
             there = folder if below == "." else folder / below
             if sorted(os.listdir(there)) != sorted([*dirs, *files]):
                 return False
