@@ -170,6 +170,27 @@ def test_headline_edit_changes_neighbours_lists_and_feeds(site: Site) -> None:
     assert "related articles: worked out ahead, 1 counted there" in site.warm_log
 
 
+def test_each_feed_is_keyed_by_its_articles_and_linked_while_they_are_unchanged(
+    site: Site,
+) -> None:
+    """Every feed has a page key in the manifest; an edit renders only the feeds that list the
+    edited article (the output equals a cold build's), the others are linked."""
+    site.warm_equals_cold()  # whatever the case before left to do
+    feeds = {p.relative_to(site.output).as_posix(): p.stat().st_ino
+             for p in (site.output / "feeds").iterdir()}  # fmt: skip
+    path = _articles(site)[11]
+    _replace(path, _title(path), "title: Ein Rundbrief für alle Leser")
+    site.warm_equals_cold()
+    manifest = json.loads(next((site.cache / "pages").glob("*.json")).read_text("utf-8"))
+    assert feeds.keys() <= manifest["pages"].keys()
+    after = {name: (site.output / name).stat().st_ino for name in feeds}
+    changed = {name for name in feeds if after[name] != feeds[name]}
+    showing = {name for name in feeds
+               if b"Rundbrief" in (site.output / name).read_bytes()}  # fmt: skip
+    assert "feeds/atom.xml" in showing and len(showing) == 2  # all, and its section's
+    assert changed == showing
+
+
 def test_new_article(site: Site) -> None:
     source = _articles(site)[3]
     new = source.with_name("ein-neuer-beitrag.md")

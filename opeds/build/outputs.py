@@ -100,6 +100,8 @@ def claiming_writer(claims: Claims, base: type[Writer] = Writer) -> type[Writer]
 
         def write_feed(self, elements, context, path=None, *args, **kwargs):
             self.source = f"the feed {path}"
+            if path:  # an incremental writer may link the feed instead of opening it
+                claims.claim(path, self.source)
             return super().write_feed(elements, context, path, *args, **kwargs)
 
         def _open_w(self, filename, encoding, override=False):
