@@ -249,6 +249,7 @@ class _Importer:
     ) -> None:
         self.content = content
         self.root = content.resolve()  # where every file the import writes must be
+        self.inside_folders: dict[Path, bool] = {}  # see _inside
         self.folder = os.path.abspath(content)  # as the file facts name its files
         self.sections, self.places, self.force = sections, places, force
         self.facts = facts or FileFacts(None)
@@ -402,7 +403,7 @@ class _Importer:
         else:
             new = render(article, slug, source_id, path.name).encode("utf-8")
         target = self.content / output
-        if self.root not in target.resolve().parents:
+        if not self._inside(target):
             raise _SourceProblem(f"{output} leads outside {self.content} (a symbolic link?)")
         # A moved file is judged by what is at its old place: that is what the importer wrote.
         current = _read(self.content / moved_from) if moved_from else _read(target)
@@ -429,6 +430,24 @@ class _Importer:
             reason = f"moved from {moved_from} (its date changed)"
         self.checkpoint()
         return Entry(path.name, IMPORTED, reason, output=output, warnings=list(article.warnings))
+
+    def _inside(self, target: Path) -> bool:
+        """Tell whether ``target``, a file below the content folder, resolves to a place in it.
+
+        Each folder is resolved once (resolving every file's whole path looked at each part
+        of it: 0.3 s of an import of 10,000 new sources); the file itself is followed when it
+        is a symbolic link.
+        """
+        inside = self.inside_folders.get(target.parent)
+        if inside is None:
+            folder = target.parent.resolve()
+            inside = self.inside_folders[target.parent] = (
+                folder == self.root or self.root in folder.parents
+            )
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISLNK(os.lstat(target).st_mode):
+                return self.root in target.resolve().parents
+        return inside
 
     # --- A source whose month changed moves its file, keeping its slug -------------------------
 

@@ -62,6 +62,36 @@ def test_files_that_are_not_plain_are_reported_and_the_rest_imports(
     assert "source_id: 0000000000000006\n" in text
 
 
+def test_content_folders_and_files_that_lead_outside_the_content_are_never_written(
+    sources: Path, tmp_path: Path
+) -> None:
+    """A month's folder, or an imported article's file, that an editor made a symbolic link out
+    of the content folder is never written through, even with --force; the rest imports."""
+    outside = tmp_path / "fremd"
+    outside.mkdir()
+    (outside / "geheim.md").write_text("nicht anfassen\n", encoding="utf-8")
+    content = tmp_path / "content"
+    (sources / "002_0000000000000002.txt").write_bytes(raw("Verlinkt", "2022-02"))
+    assert ingest(sources, content).entries[0].output == "2022/02/verlinkt.md"
+    (content / "2022" / "02" / "verlinkt.md").unlink()
+    (content / "2022" / "02" / "verlinkt.md").symlink_to(outside / "geheim.md")
+    (sources / "002_0000000000000002.txt").write_bytes(raw("Verlinkt", "2022-02", "Neu"))
+    (content / "2022" / "01").symlink_to(outside)
+    (sources / "001_0000000000000001.txt").write_bytes(raw("Im Januar", "2022-01"))
+    (sources / "003_0000000000000003.txt").write_bytes(raw("Im Maerz", "2022-03"))
+    report = ingest(sources, content, force=True)
+    errors = {entry.source: entry.reason for entry in report.entries if entry.status == "error"}
+    assert errors == {
+        "001_0000000000000001.txt": f"2022/01/im-januar.md leads outside {content} "
+        "(a symbolic link?)",
+        "002_0000000000000002.txt": f"2022/02/verlinkt.md leads outside {content} "
+        "(a symbolic link?)",
+    }
+    assert sorted(os.listdir(outside)) == ["geheim.md"]
+    assert (outside / "geheim.md").read_text(encoding="utf-8") == "nicht anfassen\n"
+    assert (content / "2022" / "03" / "im-maerz.md").is_file()
+
+
 def test_a_missing_sources_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="the sources folder does not exist"):
         ingest(tmp_path / "nope", tmp_path / "content")
