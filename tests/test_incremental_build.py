@@ -668,3 +668,19 @@ def test_a_page_key_takes_the_source_digest_the_build_started_with(tmp_path: Pat
     changed = PageKeys(tmp_path / "live", tmp_path / "keys.json", "base",
                        {"a/known.md": "cd" * 32}, str(root))  # fmt: skip
     assert changed.source_digest(article) != keys.source_digest(article)
+
+
+def test_a_link_to_another_article_follows_it_when_its_date_moves_it(site: Site) -> None:
+    """An article that links another by its file ({filename}) shows that article's new URL
+    after the other one's date changed, as a cold build does."""
+    first, other = _articles(site)[2], _articles(site)[8]
+    target = other.relative_to(site.content).as_posix()
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text + f"\nSiehe [den anderen Beitrag]({{filename}}/{target}).\n",
+                     encoding="utf-8")  # fmt: skip
+    site.warm_equals_cold()
+    date = re.search(r"(?m)^date: (\d{4})-(\d\d)-(\d\d)$", other.read_text(encoding="utf-8"))
+    assert date, other
+    moved = f"date: {int(date[1]) - 1}-{date[2]}-{date[3]}"
+    _replace(other, date[0], moved)
+    site.warm_equals_cold()

@@ -169,6 +169,24 @@ def _stamps(folder: Path, leave_out: str = "", only: str = "") -> dict[str, list
     return found
 
 
+#: The kinds of link by file name whose target's URL a page shows (see PageKeys.content_urls).
+FILE_LINKS = frozenset({"filename", "static", "attach"})
+#: Pelican's own pattern of such links: none can be in a text without one of these characters.
+_DEFAULT_LINK = "[{|](?P<what>.*?)[|}]"
+
+
+def links_content(item) -> bool:
+    """Tell whether the text of ``item`` links another file of the site by its name."""
+    text = getattr(item, "_content", None) or ""
+    if not text:
+        return False
+    pattern = (getattr(item, "settings", None) or {}).get("INTRASITE_LINK_REGEX")
+    if pattern == _DEFAULT_LINK and "{" not in text and "|" not in text:
+        return False  # the regular expression need not go over the text (10,000 of them)
+    return any(match.group("what") in FILE_LINKS
+               for match in item._get_intrasite_link_regex().finditer(text))  # fmt: skip
+
+
 def relative_below(path: str, root: str) -> str:
     """Return ``os.path.relpath(path, root)``; for a normalised absolute path below a
     normalised absolute ``root`` (as a build names its files), without its cost.
@@ -245,6 +263,7 @@ class PageKeys:
         self.current: dict[str, str] = {}
         self.reused = 0
         self._sources: dict[str, bytes] = {}
+        self._content_urls: bytes | None = None  # see content_urls
         self._site_keys: dict[tuple, str | None] = {}
         self._variables: dict[str, set[str] | None] = {}
         self._noted: tuple[dict[str, list[int]], str] | None = None
@@ -276,8 +295,27 @@ class PageKeys:
             known = self.known_sources.get(relative_below(path, self.root)) if self.root else None
             if known is None:
                 known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            self._sources[path] = f"{path}\0{known}\0{item.save_as}".encode()
+            entry = f"{path}\0{known}\0{item.save_as}".encode()
+            if links_content(item):
+                entry += b"\0links\0" + self.content_urls(item)
+            self._sources[path] = entry
         return self._sources[path]
+
+    def content_urls(self, item) -> bytes:
+        """Digest the URL of every article, page and static file of the site, by its file.
+
+        What a link by file name (``{filename}``, ``{static}``, ``{attach}``) in an item's
+        text turns into: a page that shows such a link is rendered again when any of them
+        moves (few pages have one; the digest is worked out once a build).
+        """
+        if self._content_urls is None:
+            context = getattr(item, "_context", None) or {}
+            digest = hashlib.sha256()
+            for kind in ("generated_content", "static_content"):
+                for name, content in sorted(context.get(kind, {}).items()):
+                    digest.update(f"{kind}\0{name}\0{getattr(content, 'url', '')}\0".encode())
+            self._content_urls = digest.digest()
+        return self._content_urls
 
     def fingerprint(self, value: object, digest, depth: int = 0) -> None:
         """Feed what decides how ``value`` renders into ``digest``: sources, names, data."""
