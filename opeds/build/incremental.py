@@ -34,6 +34,7 @@ from pelican.writers import Writer
 from opeds.common.atomic import write_atomic
 from opeds.common.stamps import SHA256, FileFacts, output_stamp
 from opeds.common.walk import below as walked_below
+from opeds.common.walk import relative_below
 
 log = logging.getLogger(__name__)
 
@@ -185,18 +186,6 @@ def links_content(item) -> bool:
         return False  # the regular expression need not go over the text (10,000 of them)
     return any(match.group("what") in FILE_LINKS
                for match in item._get_intrasite_link_regex().finditer(text))  # fmt: skip
-
-
-def relative_below(path: str, root: str) -> str:
-    """Return ``os.path.relpath(path, root)``; for a normalised absolute path below a
-    normalised absolute ``root`` (as a build names its files), without its cost.
-
-    Asked for every article two or three times a build (0.15 s of relpath at 10,000).
-    """
-    if (os.sep == "/" and root.startswith("/") and path.startswith(root.rstrip("/") + "/")
-            and os.path.normpath(path) == path and os.path.normpath(root) == root):  # fmt: skip
-        return path[len(root.rstrip("/")) + 1 :]
-    return os.path.relpath(path, root)
 
 
 def content_digests(content: Path, facts: FileFacts | None = None) -> dict[str, str]:
@@ -531,8 +520,8 @@ class IncrementalWriter(Writer):
 
         A feed shows its first ``FEED_MAX_ITEMS`` articles and, from the context, only
         settings (in the build's base key): its key hashes its name, its kind and title and
-        those articles' sources. Written anew each build, the nine feeds took 0.1 s at
-        10,000 articles.
+        those articles' sources. Written anew each build, the nine feeds took 0.06 s after
+        one edit at 10,000 articles; linked, 0.015 s.
         """
         keys = self.keys
         if keys is not None and path and not override_output:

@@ -37,7 +37,6 @@ from opeds.build.incremental import (
     environment_digest,
     input_key,
     link_unchanged,
-    relative_below,
     settings_digest,
     settled_key,
 )
@@ -46,6 +45,7 @@ from opeds.build.parallel import finish_reading_ahead, read_ahead
 from opeds.build.staging import INDEX, prepare, staging_folder, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import CONTENT_FACTS, MD5, PELICAN_MD5, RUNNING, FileFacts
+from opeds.common.walk import relative_below
 from opeds.search.pagefind import index_site
 from opeds.site import related, related_ahead
 from opeds.site.content import title_cache

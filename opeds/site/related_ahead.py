@@ -29,6 +29,7 @@ from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
 
 from opeds.common.atomic import write_atomic
+from opeds.common.walk import relative_below
 from opeds.common.workers import worker_pool
 from opeds.site import related
 from opeds.site.settings import build_jobs
@@ -75,23 +76,14 @@ def record(generator, keys: list[str]) -> None:
     if not SOURCES:
         return
     entries = []
-    base = os.path.join(generator.path, "")
     for article, key in zip(generator.articles, keys, strict=True):
-        name = _source_name(article, base, generator.path)
+        name = relative_below(article.source_path, generator.path).replace(os.sep, "/")
         entries.append((name, SOURCES.get(name, ""), key))
     path = _record_path(generator.settings)
     previous = _LOADED.pop(path) if path in _LOADED else _load(path)
     if previous != entries:
         data = {"version": RECORD_VERSION, "articles": entries}
         write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _source_name(article: Article, base: str, path: str) -> str:
-    """The article's source file below the content folder ``path`` (``base``: with a slash)."""
-    name = article.source_path
-    if name.startswith(base) and os.sep == "/":  # as relpath gives it, without its cost
-        return name[len(base) :]
-    return Path(os.path.relpath(name, path)).as_posix()
 
 
 def article_keys(generator, articles: list[Article]) -> list[str]:
@@ -107,10 +99,9 @@ def article_keys(generator, articles: list[Article]) -> list[str]:
         if path not in _LOADED:
             _LOADED[path] = _load(path)
         known = {name: (digest, key) for name, digest, key in _LOADED[path]}
-    base = os.path.join(generator.path, "")
     keys = []
     for article in articles:
-        name = _source_name(article, base, generator.path)
+        name = relative_below(article.source_path, generator.path).replace(os.sep, "/")
         digest, key = known.get(name, ("", ""))
         unchanged = digest and SOURCES.get(name) == digest
         keys.append(key if unchanged else related._article_key(article))
