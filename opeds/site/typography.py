@@ -179,7 +179,8 @@ def widont(text: str) -> str:
         tail = max(start, end - _WIDONT_TAIL)
         match = _WIDONT.search(text, tail, end)  # as on text[tail:end]: the pattern has no ^
         if match is not None and (match.start() > tail or tail == start):
-            out += (text[start : match.start()], match.expand(r"\1&nbsp;\2"),
+            # As match.expand(r"\1&nbsp;\2"), which parses its template at each call.
+            out += (text[start : match.start()], match[1], "&nbsp;", match[2],
                     text[match.end() : end])  # fmt: skip
         elif match is None and tail == start:
             out.append(text[start:end])
