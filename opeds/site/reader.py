@@ -13,6 +13,7 @@ from pelican import readers
 from pelican.utils import pelican_open
 
 from opeds.site import metadata, sanitise, typography
+from opeds.site.inline import quicken
 
 #: The metadata keys for the number of words of the finished text and the language it was
 #: finished for. Not keys front matter can have (Markdown's metadata keys are letters, digits,
@@ -61,10 +62,11 @@ class MarkdownReader(readers.MarkdownReader):
         of a cold build's reading (4.6 of 40 CPU seconds at 10,000 articles). Markdown's
         ``reset`` prepares one for the next document (Pelican's own reader relies on it for
         formatted metadata); the Meta preprocessor, which Pelican's reader removes after
-        reading the front matter, is put back where it was.
+        reading the front matter, is put back where it was. Its inline step passes over text
+        that none of its inline patterns can match (see opeds.site.inline).
         """
         if self._markdown is None:
-            self._markdown = Markdown(**self.settings["MARKDOWN"])
+            self._markdown = quicken(Markdown(**self.settings["MARKDOWN"]))
             self._meta = self._markdown.preprocessors[META]
         elif META not in self._markdown.preprocessors:
             self._markdown.preprocessors.register(self._meta, META, META_PRIORITY)
