@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typogrify.filters import amp as typogrify_amp
+from typogrify.filters import caps as typogrify_caps
 from typogrify.filters import widont as typogrify_widont
 
 from opeds.site import reader, titlecache
 from opeds.site.titlecache import TitleCache
 from opeds.site.typography import (
     amp,
+    caps,
     educate_html,
     educate_text,
     typeset_html,
@@ -261,12 +263,30 @@ def test_amp_gives_typogrifys_string(pieces: list[str]) -> None:
     assert amp(text) == typogrify_amp(text)
 
 
-def test_widont_and_amp_give_typogrifys_string_for_real_pages() -> None:
+# Capitals alone and together, with digits, full stops, spaces and apostrophes between, and in
+# tags or elements whose text caps leaves alone.
+_CAPITALS = st.sampled_from([
+    "A", "B", "EU", "D.", "O.", "T.", "D.O.T.", "2", "34", "KU2", "'", "’", ".", " ", "  ", "\n",
+    "\u00a0", "Wort", "eu", "<p>", "</p>", "<kbd>", "</kbd>", "<script>", "</script>", "<code>",
+    "</code>", '<a title="EU">', "</a>", "<abbr>", "</abbr>", "<", ">", "-", "&amp;",
+])  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_CAPITALS, max_size=30))
+def test_caps_gives_typogrifys_string(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert caps(text) == typogrify_caps(text)
+
+
+def test_widont_amp_and_caps_give_typogrifys_string_for_real_pages() -> None:
     pages = sorted((Path(__file__).parent / "golden").rglob("*.html"))
     assert len(pages) > 20
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert widont(text) == typogrify_widont(text), page
+        assert caps(text) == typogrify_caps(text), page
+        assert caps(text.lower()) == typogrify_caps(text.lower()), page
         for ampersand in ("", " & ", " &amp; "):  # none, and one to wrap
             changed = text.replace("</h1>", f"{ampersand}</h1>")
             assert amp(changed) == typogrify_amp(changed), page
