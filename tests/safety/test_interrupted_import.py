@@ -166,6 +166,8 @@ def test_sigterm_to_a_build_stops_its_import_which_records_what_it_wrote(tmp_pat
     written = _terminated_once_importing(["build", *folders], content)
     time.sleep(0.5)
     assert markdown(content) == written  # nothing went on importing after the build ended
+    # Its workers wrote files ahead of it (1,500 new sources): what it did not take is gone.
+    assert not [path for path in content.rglob("*") if path.name.endswith(".tmp")]
     state = json.loads((content / STATE_FILE).read_text(encoding="utf-8"))
     assert sorted(r["output"] for r in state["articles"].values()) == written
     assert not output.exists()
