@@ -249,20 +249,6 @@ _PIECES = st.sampled_from([
 ])  # fmt: skip
 
 
-@settings(max_examples=3000, deadline=None)
-@given(st.lists(_PIECES, max_size=40))
-def test_widont_gives_typogrifys_string(pieces: list[str]) -> None:
-    text = "".join(pieces)
-    assert widont(text) == typogrify_widont(text)
-
-
-@settings(max_examples=3000, deadline=None)
-@given(st.lists(_PIECES, max_size=40))
-def test_amp_gives_typogrifys_string(pieces: list[str]) -> None:
-    text = "".join(pieces)
-    assert amp(text) == typogrify_amp(text)
-
-
 # Capitals alone and together, with digits, full stops, spaces and apostrophes between, and in
 # tags or elements whose text caps leaves alone.
 _CAPITALS = st.sampled_from([
@@ -272,11 +258,20 @@ _CAPITALS = st.sampled_from([
 ])  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("ours", "theirs", "pieces"),
+    [
+        (widont, typogrify_widont, _PIECES),
+        (amp, typogrify_amp, _PIECES),
+        (caps, typogrify_caps, _CAPITALS),
+    ],
+    ids=["widont", "amp", "caps"],
+)
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(_CAPITALS, max_size=30))
-def test_caps_gives_typogrifys_string(pieces: list[str]) -> None:
-    text = "".join(pieces)
-    assert caps(text) == typogrify_caps(text)
+@given(data=st.data())
+def test_our_filter_gives_typogrifys_string(ours, theirs, pieces, data: st.DataObject) -> None:
+    text = "".join(data.draw(st.lists(pieces, max_size=40)))
+    assert ours(text) == theirs(text)
 
 
 def test_widont_amp_and_caps_give_typogrifys_string_for_real_pages() -> None:
