@@ -18,7 +18,7 @@ from opeds.common import names
 from opeds.common.atomic import TMP_SUFFIX, held_signals, write_atomic
 from opeds.common.frontmatter import read_front_matter
 from opeds.common.ownership import hold
-from opeds.common.stamps import SHA256, FileFacts
+from opeds.common.stamps import SHA256, FileFacts, stamp_of
 from opeds.common.walk import below as walked_below
 from opeds.common.workers import worker_pool
 from opeds.importer.decide import Action, decide
@@ -223,16 +223,11 @@ class Parsed:
     text: bytes | None = None  # the file as render() makes it with that slug
     # The source's stamp as the worker read it: while the file has it still, the import takes
     # the worker's digest instead of reading and hashing the source again.
-    stamp: tuple[int, ...] | None = None
+    stamp: list[int] | None = None
     # Where the worker wrote ``text`` (see _WRITTEN_AHEAD), for the import to rename: it
     # created each file itself before, and was the one process still busy after the workers
     # (its CPU in a cold build of 10,000 sources: 4.2-5.0 s before, 2.7-3.1 s after).
     written: str | None = None
-
-
-def _stamp(info: os.stat_result) -> tuple[int, ...]:
-    """What tells one version of a file from another, as opeds.common.stamps keeps it."""
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 _VOCABULARY = None  # the vocabulary the forked parsing workers use
@@ -244,7 +239,7 @@ def _parse_batch(numbered: list[tuple[int, Path]]) -> dict[Path, Parsed]:
     found = {}
     for number, path in numbered:
         try:
-            data, info = _Importer._read_plain_source(path, with_stat=True)
+            data, info = _Importer._read_plain_source(path)
         except (OSError, _SourceProblem):
             continue
         digest = _sha256(data)
@@ -267,7 +262,7 @@ def _parse_batch(numbered: list[tuple[int, Path]]) -> dict[Path, Parsed]:
                 _write_new(written, made)
             except OSError:
                 written = None  # the import writes it itself
-        found[path] = Parsed(digest, article, slug=slug, text=made, stamp=_stamp(info),
+        found[path] = Parsed(digest, article, slug=slug, text=made, stamp=stamp_of(info),
                              written=written)  # fmt: skip
     return found
 
@@ -375,13 +370,13 @@ class _Importer:
 
     def _read_source(self, path: Path) -> bytes:
         """Read a source that is a plain file inside the sources folder, never anything else."""
-        return self._read_plain_source(path)
+        return self._read_plain_source(path)[0]
 
     @classmethod
-    def _read_plain_source(cls, path: Path, with_stat: bool = False):
+    def _read_plain_source(cls, path: Path) -> tuple[bytes, os.stat_result]:
         """Read a source after checking it is a plain file inside the sources folder.
 
-        Returns its bytes, or with ``with_stat`` its bytes and its stat as it was read.
+        Returns its bytes and its stat as it was read.
         """
         cls._check_source(path)
         # O_NONBLOCK: should the file be swapped for a pipe after the check, reading never hangs.
@@ -391,7 +386,7 @@ class _Importer:
             if not stat.S_ISREG(info.st_mode):
                 raise _SourceProblem("not a regular file (a pipe, socket or device)")
             data = handle.read()
-        return (data, info) if with_stat else data
+        return data, info
 
     @staticmethod
     def _check_source(path: Path) -> os.stat_result:
@@ -423,7 +418,7 @@ class _Importer:
         # "X.TXT" is the same source as "X.txt": the id never depends on the extension's case.
         source_id = names.source_id(path.stem + ".txt")
         # What a worker made of the very version of the file that is there now, if it did.
-        fresh = ahead if ahead is not None and ahead.stamp == _stamp(info) else None
+        fresh = ahead if ahead is not None and ahead.stamp == stamp_of(info) else None
         # Read only when the file changed since its digest was kept (see opeds.common.stamps).
         digest = str(self.facts.fact(path, "sha256", lambda: fresh.digest if fresh else
                                      _sha256(data()), SHA256, info=info))  # fmt: skip
