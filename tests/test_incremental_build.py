@@ -37,6 +37,7 @@ logging.getLogger("opeds.site.content").setLevel(logging.INFO)
 logging.getLogger("opeds.site.related").setLevel(logging.INFO)
 logging.getLogger("opeds.build.parallel").setLevel(logging.INFO)
 logging.getLogger("opeds.build.articlecache").setLevel(logging.INFO)
+logging.getLogger("opeds.search").setLevel(logging.INFO)
 from opeds.build.run import build_site
 args = json.loads(sys.argv[1])
 build_site(Path(args["settings"]), Path(args["content"]), Path(args["output"]),
@@ -157,6 +158,10 @@ def test_body_text_edit(site: Site) -> None:
     assert reused >= ARTICLES // 2, site.warm_log[-2000:]
     # The related op-eds came from the worker that read the edited article while Pelican read.
     assert "related articles: worked out ahead, 1 counted there" in site.warm_log
+    # The edited article's year was indexed while Pelican worked; the build found it made.
+    year = path.relative_to(site.content).parts[0]
+    assert f"search index ahead: shard {year} indexed with 1 page(s) rendered" in site.warm_log
+    assert "search index: 0 shards indexed," in site.warm_log, site.warm_log[-2000:]
 
 
 def test_headline_edit_changes_neighbours_lists_and_feeds(site: Site) -> None:

@@ -46,6 +46,7 @@ from opeds.build.staging import INDEX, prepare, staging_folder, swap_in
 from opeds.common.ownership import MARKER, FolderBusy, TargetRefused, check_target, hold
 from opeds.common.stamps import CONTENT_FACTS, MD5, PELICAN_MD5, RUNNING, FileFacts
 from opeds.common.walk import relative_below
+from opeds.search import ahead as search_ahead
 from opeds.search.pagefind import index_site
 from opeds.site import related, related_ahead
 from opeds.site.content import title_cache
@@ -419,6 +420,11 @@ class _OutputWalk:
         return self.linked
 
 
+def _undated_folder(settings: dict) -> str:
+    """Undated pieces live in the first folder of their URL: a search shard of its own."""
+    return str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
+
+
 def _start_search_index(
     staging: Path,
     output: Path,
@@ -439,8 +445,7 @@ def _start_search_index(
 
     def run() -> tuple[int, dict[str, list[int]]]:
         shards = bool(settings.get("SEARCH_SHARDS"))
-        # Undated pieces live in the first folder of their URL: a search shard of its own.
-        undated = str(settings.get("UNDATED_URL") or "ohne-datum/").split("/", 1)[0]
+        undated = _undated_folder(settings)
         stamps: dict[str, list[int]] = {}
         try:
             index_site(staging, settings["DEFAULT_LANG"], cache, shards=shards, undated=undated,
@@ -600,6 +605,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
     signals.article_generator_init.connect(start_reading)
     signals.generator_init.connect(cache_templates)
     signals.article_generator_pretaxonomy.connect(finish_reading_ahead)
+    signals.article_generator_finalized.connect(search_ahead.start)
     root = logging.getLogger()
     root.addHandler(collector)
     try:
@@ -615,9 +621,15 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         left: list[dict[str, str]] = []
         related_ahead.WHILE_WAITING.append(lambda: left.append(content_digests(content, facts)))
         parallel.CONTENT_FILES.update(read)
+        if search_index and settings.get("SEARCH_SHARDS") and (output / INDEX).is_dir():
+            # An edited article's year indexed while Pelican still works (see its module).
+            search_ahead.TARGET.update(live=output, cache=cache, language=settings["DEFAULT_LANG"],
+                                       undated=_undated_folder(settings))  # fmt: skip
         try:
             Pelican(settings).run()
         finally:
+            search_ahead.TARGET.clear()
+            search_ahead.wait()  # in the cache before the build's own index looks there
             RUNNING.remove(facts)
             related_ahead.SOURCES.clear()
             related_ahead.WHILE_WAITING.clear()

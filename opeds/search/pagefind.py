@@ -476,6 +476,7 @@ def index_shards(
                 run.result()
             if words_done is not None:
                 words_done.result()
+    log.info("search index: %d shards indexed, %d from the cache", len(runs), len(cached))
     if stamps is not None:
         for name in names:
             for below, stamp in tree_stamps(store / digests[name]).items():

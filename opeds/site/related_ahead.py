@@ -86,6 +86,22 @@ def record(generator, keys: list[str]) -> None:
         write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def changed_sources(generator) -> list[str] | None:
+    """The articles' files whose digest changed since the last build recorded them.
+
+    None when that is not known (no record, no digests), or when articles came or went.
+    """
+    if not SOURCES:
+        return None
+    path = _record_path(generator.settings)
+    if path not in _LOADED:
+        _LOADED[path] = _load(path)
+    entries = _LOADED[path]
+    if not entries or len(entries) != len(generator.articles):
+        return None
+    return [name for name, digest, _key in entries if SOURCES.get(name) != digest]
+
+
 def article_keys(generator, articles: list[Article]) -> list[str]:
     """Each article's key (see opeds.site.related): the recorded one while its file is unchanged.
 
