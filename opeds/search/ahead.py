@@ -7,7 +7,7 @@ opeds.search.pagefind.indexed_part), is the article element and the tags naming 
 not the related op-eds nor the neighbours' links, which Pelican works out last. So as soon as
 Pelican has read the articles, the changed ones' pages are rendered here, put beside hard links
 of the live output's other pages of their year in a folder of the cache, and indexed in a
-thread: into the cache of shard indexes, under the digest of their indexed parts, with the
+child process: into the cache of shard indexes, under the digest of their indexed parts, with the
 words index of the whole archive beside it.
 
 The build's own search index then finds both in the cache, when the pages Pelican wrote have
@@ -25,11 +25,11 @@ import logging
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 from pelican.generators import ArticlesGenerator
 
+from opeds.common.forked import ForkedCall
 from opeds.common.stamps import FileFacts
 from opeds.search.pagefind import (
     WORDS,
@@ -51,11 +51,11 @@ log = logging.getLogger(__name__)
 TARGET: dict[str, object] = {}
 MOST_CHANGED = 4  # more changed articles than this are no edit: the build indexes them itself
 _YEAR = re.compile(r"^\d{4}$")
-_RUNNING: list[threading.Thread] = []
+_RUNNING: list[ForkedCall] = []
 
 
 def start(generator) -> None:
-    """Render the changed articles' pages of ``generator`` and index their shard in a thread.
+    """Render the changed articles' pages of ``generator`` and index their shard in a child process.
 
     Called once Pelican has read every article (their neighbours linked, their related op-eds
     not yet). Does nothing for anything but a few edited articles of one shard.
@@ -70,16 +70,18 @@ def start(generator) -> None:
     if found is None:
         return
     name, pages = found
-    thread = threading.Thread(target=_index, args=(name, pages, dict(TARGET)),
-                              name="search-ahead", daemon=True)  # fmt: skip
-    thread.start()
-    _RUNNING.append(thread)
+    # A child of its own: in a thread, its own steps (linking the year's pages, hashing them)
+    # held Pelican's process back by as much as they took.
+    _RUNNING.append(ForkedCall(_index, name, pages, dict(TARGET)))
 
 
 def wait() -> None:
     """Wait until the index made ahead, if any, is in the cache (or given up)."""
     while _RUNNING:
-        _RUNNING.pop().join()
+        try:
+            _RUNNING.pop().result()
+        except Exception as error:  # the child died: only time lost
+            log.debug("search index ahead: %s", error)
 
 
 def _changed_pages(generator, live: Path, undated: str) -> tuple[str, dict[str, str]] | None:
