@@ -623,13 +623,14 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         parallel.CONTENT_FILES.update(read)
         if search_index and settings.get("SEARCH_SHARDS") and (output / INDEX).is_dir():
             # An edited article's year indexed while Pelican still works (see its module).
-            search_ahead.TARGET.update(live=output, cache=cache, language=settings["DEFAULT_LANG"],
-                                       undated=_undated_folder(settings))  # fmt: skip
+            language, undated = settings["DEFAULT_LANG"], _undated_folder(settings)
+            search_ahead.prepare({"live": output, "cache": cache, "language": language,
+                                  "undated": undated})  # fmt: skip
+        indexed_ahead: frozenset[str] = frozenset()
         try:
             Pelican(settings).run()
         finally:
-            search_ahead.TARGET.clear()
-            search_ahead.wait()  # in the cache before the build's own index looks there
+            indexed_ahead = search_ahead.wait()  # in the cache before the index looks there
             RUNNING.remove(facts)
             related_ahead.SOURCES.clear()
             related_ahead.WHILE_WAITING.clear()
@@ -673,8 +674,13 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         started = threading.Event()
         search = None
         if search_index:
-            search = _start_search_index(staging, output, settings, cache, started,
-                                         keys.rendered_folders(), walk)  # fmt: skip
+            # The shards with pages rendered again are hashed first, so that their Pagefind
+            # runs start early; not after an edit whose shard was indexed ahead: the others
+            # have only their related pieces and neighbours changed, outside what is indexed,
+            # and are hashed after the walk, from the stamps it takes, in a tenth of the time.
+            changed = frozenset() if indexed_ahead else keys.rendered_folders()
+            search = _start_search_index(staging, output, settings, cache, started, changed,
+                                         walk)  # fmt: skip
             # Its reading of the pages first: until its Pagefind runs start, it needs this core.
             started.wait()
         try:

@@ -6,8 +6,8 @@ ran Pagefind over the pages of its year (0.8 s at 10,000 articles) and over the 
 opeds.search.pagefind.indexed_part), is the article element and the tags naming metadata:
 not the related op-eds nor the neighbours' links, which Pelican works out last. So as soon as
 Pelican has read the articles, the changed ones' pages are rendered here, put beside hard links
-of the live output's other pages of their year in a folder of the cache, and indexed in a
-child process: into the cache of shard indexes, under the digest of their indexed parts, with the
+of the live output's other pages of their year in a folder of the cache, and indexed by a
+helper process: into the cache of shard indexes, under the digest of their indexed parts, with the
 words index of the whole archive beside it.
 
 The build's own search index then finds both in the cache, when the pages Pelican wrote have
@@ -20,16 +20,19 @@ changes more than its own page there.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
-from pelican.generators import ArticlesGenerator
-
-from opeds.common.forked import ForkedCall
 from opeds.common.stamps import FileFacts
 from opeds.search.pagefind import (
     WORDS,
@@ -41,26 +44,50 @@ from opeds.search.pagefind import (
     shard_pages,
     shard_words_file,
 )
-from opeds.site import related_ahead
 
 log = logging.getLogger(__name__)
 
 #: Set by opeds.build.run for one build that makes a sharded search index beside a live
-#: output: ``live`` (that output), ``cache`` (the build's cache folder), ``language`` and
-#: ``undated`` (the folder of the pieces without a date). Empty: nothing is indexed ahead.
+#: output (see :func:`prepare`): ``live`` (that output), ``cache`` (the build's cache folder),
+#: ``language`` and ``undated`` (the folder of the pieces without a date).
 TARGET: dict[str, object] = {}
 MOST_CHANGED = 4  # more changed articles than this are no edit: the build indexes them itself
 _YEAR = re.compile(r"^\d{4}$")
-_RUNNING: list[ForkedCall] = []
+_HELPER: list[subprocess.Popen] = []  # the helper of this build, until it is waited for
+_ASKED: list[tuple[str, int]] = []  # the shard asked of it, with the pages rendered
+
+
+def prepare(target: dict[str, object]) -> None:
+    """Start the helper that indexes ahead for one build; it waits for :func:`start`.
+
+    A new interpreter, started before Pelican reads: forked from the build once Pelican had
+    read, a child made the build's own process copy every page of memory it then wrote to
+    (70,000 page faults more after one edit at 10,000 articles), and added its copies to
+    the peak memory. Waited for by :func:`wait`, which every build calls.
+    """
+    TARGET.clear()
+    TARGET.update(target)
+    # Started in the folder that holds this package, so ``-m`` finds this very code.
+    package_root = Path(__file__).resolve().parents[2]
+    try:
+        helper = subprocess.Popen([sys.executable, "-m", "opeds.search.ahead", str(os.getpid())],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  cwd=package_root)  # fmt: skip
+    except OSError as error:
+        log.debug("search index ahead: no helper (%s)", error)
+        return
+    _HELPER.append(helper)
 
 
 def start(generator) -> None:
-    """Render the changed articles' pages of ``generator`` and index their shard in a child process.
+    """Render the changed articles' pages of ``generator``; the helper indexes their shard.
 
     Called once Pelican has read every article (their neighbours linked, their related op-eds
     not yet). Does nothing for anything but a few edited articles of one shard.
     """
-    if not TARGET or not isinstance(generator, ArticlesGenerator):
+    from pelican.generators import ArticlesGenerator  # not needed by the helper
+
+    if not TARGET or not _HELPER or not isinstance(generator, ArticlesGenerator):
         return
     try:
         found = _changed_pages(generator, Path(str(TARGET["live"])), str(TARGET["undated"]))
@@ -70,22 +97,50 @@ def start(generator) -> None:
     if found is None:
         return
     name, pages = found
-    # A child of its own: in a thread, its own steps (linking the year's pages, hashing them)
-    # held Pelican's process back by as much as they took.
-    _RUNNING.append(ForkedCall(_index, name, pages, dict(TARGET)))
+    helper = _HELPER[0]
+    try:
+        assert helper.stdin is not None
+        helper.stdin.write(pickle.dumps((name, pages, dict(TARGET))))
+        helper.stdin.close()
+    except OSError as error:  # the helper is gone: only time lost
+        log.debug("search index ahead: %s", error)
+        return
+    _ASKED.append((name, len(pages)))
 
 
-def wait() -> None:
-    """Wait until the index made ahead, if any, is in the cache (or given up)."""
-    while _RUNNING:
+def wait() -> frozenset[str]:
+    """Wait for the helper; name the shard whose index it put in the cache, if any."""
+    TARGET.clear()
+    asked, made = list(_ASKED), set()
+    _ASKED.clear()
+    while _HELPER:
+        helper = _HELPER.pop()
         try:
-            _RUNNING.pop().result()
-        except Exception as error:  # the child died: only time lost
+            assert helper.stdin is not None and helper.stdout is not None
+            if not helper.stdin.closed:
+                helper.stdin.close()  # nothing asked: it ends at once
+            data = helper.stdout.read()
+            helper.wait()
+            name = pickle.loads(data) if data else None
+        except BaseException as error:
+            helper.kill()
+            helper.wait()
+            if not isinstance(error, Exception):
+                raise
             log.debug("search index ahead: %s", error)
+            continue
+        for shard, rendered in asked:
+            if shard == name:
+                made.add(name)
+                log.info("search index ahead: shard %s indexed with %d page(s) rendered",
+                         name, rendered)  # fmt: skip
+    return frozenset(made)
 
 
 def _changed_pages(generator, live: Path, undated: str) -> tuple[str, dict[str, str]] | None:
     """The shard of the edited articles and their pages as rendered now, by output path."""
+    from opeds.site import related_ahead  # not needed by the helper
+
     changed = related_ahead.changed_sources(generator)
     if not changed or len(changed) > MOST_CHANGED:
         return None
@@ -114,8 +169,11 @@ def _render(generator, article) -> str:
     return generator.get_template(article.template).render(context)
 
 
-def _index(name: str, pages: dict[str, str], target: dict[str, object]) -> None:
-    """Index the shard ``name`` of the live output with ``pages`` in place; then the words."""
+def _index(name: str, pages: dict[str, str], target: dict[str, object]) -> str | None:
+    """Index the shard ``name`` of the live output with ``pages`` in place; then the words.
+
+    Returns ``name`` once its index is in the cache; None if it could not be made.
+    """
     live, cache = Path(str(target["live"])), Path(str(target["cache"]))
     language = str(target["language"])
     store = cache / "pagefind-shards"
@@ -129,7 +187,7 @@ def _index(name: str, pages: dict[str, str], target: dict[str, object]) -> None:
             page.write_text(text, encoding="utf-8")
         listed = shard_pages(site, name)
         if listed is None:
-            return
+            return None
         digest = _shard_digest(site, listed, language, FileFacts(None, ctime=False))
         if not (store / digest).is_dir():
             subdir = f"pagefind/{name}"
@@ -141,10 +199,10 @@ def _index(name: str, pages: dict[str, str], target: dict[str, object]) -> None:
             made.rename(store / digest)
         shard_words_file(store, digest, name)
         _words_ahead(store, name, digest, live, language)
-        log.info("search index ahead: shard %s indexed with %d page(s) rendered",
-                 name, len(pages))  # fmt: skip
+        return name
     except Exception as error:  # only ever time lost: the build indexes what it must itself
         log.debug("search index ahead of shard %s: %s", name, error)
+        return None
     finally:
         shutil.rmtree(site, ignore_errors=True)
 
@@ -176,3 +234,22 @@ def _link_pages(folder: Path, target: Path) -> None:
         there.mkdir(parents=True, exist_ok=True)
         for page in pages:
             os.link(os.path.join(where, page), there / page)
+
+
+def _serve() -> None:
+    """The helper: index the shard the build asks for on stdin; answer its name on stdout."""
+    with contextlib.suppress(OSError, AttributeError):  # it dies with the build
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if str(os.getppid()) != sys.argv[1]:  # the build ended before it could ask
+        return
+    data = sys.stdin.buffer.read()
+    if not data:
+        return
+    name, pages, target = pickle.loads(data)
+    sys.stdout.buffer.write(pickle.dumps(_index(name, pages, target)))
+
+
+_PR_SET_PDEATHSIG = 1
+
+if __name__ == "__main__":
+    _serve()
