@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,19 @@ def test_a_failed_run_ahead_leaves_nothing_and_the_build_indexes_the_edit(
     runs, staging = _edit_build(live, edited, monkeypatch)
     assert ("staging", "2024/**/*.html", "pagefind/2024") in runs
     assert "hochwasser" in _words(staging, "2024")
+
+
+def test_the_folder_of_a_stopped_helper_is_removed_by_the_next(
+    live: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = live.parent / "cache" / "pagefind-shards"
+    dead = subprocess.Popen(["true"])  # a process number no longer in use
+    dead.wait()
+    left = store / f"ahead-{dead.pid}.site" / "2024"
+    left.mkdir(parents=True)
+    mine = store / f"ahead-{os.getppid()}.site"  # a living process's (this one's parent)
+    mine.mkdir()
+    ahead._index("2024", {EDITED: _page("graz", "Die Murbrücke in Graz bei Sturm")}, _target(live))
+    assert not left.parent.exists()
+    assert mine.is_dir()
+    assert not (store / f"ahead-{os.getpid()}.site").exists()

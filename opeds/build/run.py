@@ -621,7 +621,8 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         left: list[dict[str, str]] = []
         related_ahead.WHILE_WAITING.append(lambda: left.append(content_digests(content, facts)))
         parallel.CONTENT_FILES.update(read)
-        if search_index and settings.get("SEARCH_SHARDS") and (output / INDEX).is_dir():
+        if (search_index and settings.get("SEARCH_SHARDS") and (output / INDEX).is_dir()
+                and len(read) <= search_ahead.MOST_FILES):  # fmt: skip
             # An edited article's year indexed while Pelican still works (see its module).
             language, undated = settings["DEFAULT_LANG"], _undated_folder(settings)
             search_ahead.prepare({"live": output, "cache": cache, "language": language,

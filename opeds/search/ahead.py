@@ -52,6 +52,10 @@ log = logging.getLogger(__name__)
 #: ``language`` and ``undated`` (the folder of the pieces without a date).
 TARGET: dict[str, object] = {}
 MOST_CHANGED = 4  # more changed articles than this are no edit: the build indexes them itself
+#: More content files than this: nothing indexed ahead. A year of such an archive runs Pagefind
+#: over thousands of pages, beside Pelican's process at its biggest; after Pelican, the build
+#: lets go of most of that first (see opeds.build.run), to stay below 2 GB at 50,000 articles.
+MOST_FILES = 20_000
 _YEAR = re.compile(r"^\d{4}$")
 _HELPER: list[subprocess.Popen] = []  # the helper of this build, until it is waited for
 _ASKED: list[tuple[str, int]] = []  # the shard asked of it, with the pages rendered
@@ -179,7 +183,7 @@ def _index(name: str, pages: dict[str, str], target: dict[str, object]) -> str |
     store = cache / "pagefind-shards"
     site = store / f"ahead-{os.getpid()}.site"
     try:
-        shutil.rmtree(site, ignore_errors=True)
+        _remove_left_behind(store)
         _link_pages(live / name, site / name)
         for save_as, text in pages.items():
             page = site / save_as
@@ -205,6 +209,21 @@ def _index(name: str, pages: dict[str, str], target: dict[str, object]) -> str |
         return None
     finally:
         shutil.rmtree(site, ignore_errors=True)
+
+
+def _remove_left_behind(store: Path) -> None:
+    """Remove the folders of helpers that were stopped before they removed them themselves."""
+    for folder in store.glob("ahead-*.site"):
+        pid = folder.name.removeprefix("ahead-").removesuffix(".site")
+        try:
+            if int(pid) != os.getpid():
+                os.kill(int(pid), 0)
+                continue  # another build's helper at work (or its process number reused)
+        except ProcessLookupError:
+            pass
+        except (ValueError, PermissionError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _words_ahead(store: Path, name: str, digest: str, live: Path, language: str) -> None:
@@ -240,6 +259,9 @@ def _serve() -> None:
     """The helper: index the shard the build asks for on stdin; answer its name on stdout."""
     with contextlib.suppress(OSError, AttributeError):  # it dies with the build
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    # Ctrl-C reaches the whole command: the build reports it, the helper just ends (what it
+    # leaves in the cache, the next helper removes).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     if str(os.getppid()) != sys.argv[1]:  # the build ended before it could ask
         return
     data = sys.stdin.buffer.read()
