@@ -538,6 +538,13 @@ def test_a_big_archive_works_out_its_related_op_eds_itself(site: Site) -> None:
     assert "related articles: 1 counted, " in site.warm_log
 
 
+def test_a_big_archive_indexes_its_edits_after_pelican(site: Site) -> None:
+    """Above ``MOST_FILES`` content files nothing is indexed ahead: the peak would rise."""
+    _edit_with_a_limit_lowered(site, "search/ahead.py", "MOST_FILES = 20_000", "Querverweis")
+    assert "search index ahead" not in site.warm_log
+    assert "search index: 1 shards indexed," in site.warm_log, site.warm_log[-2000:]
+
+
 def test_a_big_archive_keeps_no_article_objects(site: Site) -> None:
     """Above ``MOST_FILES`` content files no article object is kept: all would be held at once."""
     _edit_with_a_limit_lowered(site, "build/articlecache.py", "MOST_FILES = 20_000", "Randnotiz")
