@@ -56,6 +56,7 @@ MOST_CHANGED = 4  # more changed articles than this are no edit: the build index
 #: over thousands of pages, beside Pelican's process at its biggest; after Pelican, the build
 #: lets go of most of that first (see opeds.build.run), to stay below 2 GB at 50,000 articles.
 MOST_FILES = 20_000
+WAIT_SECONDS = 600  # a helper still at work after this is stopped: the build indexes itself
 _YEAR = re.compile(r"^\d{4}$")
 _HELPER: list[subprocess.Popen] = []  # the helper of this build, until it is waited for
 _ASKED: list[tuple[str, int]] = []  # the shard asked of it, with the pages rendered
@@ -101,14 +102,7 @@ def start(generator) -> None:
     if found is None:
         return
     name, pages = found
-    helper = _HELPER[0]
-    try:
-        assert helper.stdin is not None
-        helper.stdin.write(pickle.dumps((name, pages, dict(TARGET))))
-        helper.stdin.close()
-    except OSError as error:  # the helper is gone: only time lost
-        log.debug("search index ahead: %s", error)
-        return
+    _send(_HELPER[0], pickle.dumps((name, pages, dict(TARGET))))
     _ASKED.append((name, len(pages)))
 
 
@@ -120,11 +114,9 @@ def wait() -> frozenset[str]:
     while _HELPER:
         helper = _HELPER.pop()
         try:
-            assert helper.stdin is not None and helper.stdout is not None
-            if not helper.stdin.closed:
-                helper.stdin.close()  # nothing asked: it ends at once
-            data = helper.stdout.read()
-            helper.wait()
+            if not asked:
+                _send(helper, b"")  # nothing asked: it ends at once
+            data, _ = helper.communicate(timeout=WAIT_SECONDS)
             name = pickle.loads(data) if data else None
         except BaseException as error:
             helper.kill()
@@ -139,6 +131,18 @@ def wait() -> frozenset[str]:
                 log.info("search index ahead: shard %s indexed with %d page(s) rendered",
                          name, rendered)  # fmt: skip
     return frozenset(made)
+
+
+def _send(helper: subprocess.Popen, message: bytes) -> None:
+    """Send the helper one message, its length first; close the pipe.
+
+    Not read to its end: the build's workers forked since the helper started hold the pipe
+    open too, so the helper would see its end only once they had all ended.
+    """
+    assert helper.stdin is not None
+    with contextlib.suppress(OSError):  # the helper is gone: its answer says so
+        helper.stdin.write(len(message).to_bytes(8, "big") + message)
+        helper.stdin.close()
 
 
 def _changed_pages(generator, live: Path, undated: str) -> tuple[str, dict[str, str]] | None:
@@ -264,11 +268,20 @@ def _serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     if str(os.getppid()) != sys.argv[1]:  # the build ended before it could ask
         return
-    data = sys.stdin.buffer.read()
-    if not data:
+    size = int.from_bytes(_read_exactly(8), "big")
+    data = _read_exactly(size)
+    if not size or len(data) < size:  # nothing asked, or the build ended while asking
         return
     name, pages, target = pickle.loads(data)
     sys.stdout.buffer.write(pickle.dumps(_index(name, pages, target)))
+
+
+def _read_exactly(size: int) -> bytes:
+    """Read ``size`` bytes from stdin; fewer if it ends first."""
+    data = b""
+    while len(data) < size and (part := sys.stdin.buffer.read(size - len(data))):
+        data += part
+    return data
 
 
 _PR_SET_PDEATHSIG = 1
