@@ -676,10 +676,10 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         search = None
         if search_index:
             # The shards with pages rendered again are hashed first, so that their Pagefind
-            # runs start early; not after an edit whose shard was indexed ahead: the others
-            # have only their related pieces and neighbours changed, outside what is indexed,
-            # and are hashed after the walk, from the stamps it takes, in a tenth of the time.
-            changed = frozenset() if indexed_ahead else keys.rendered_folders()
+            # runs start early. After an edit whose shard was indexed ahead, only that one:
+            # the others have only their related pieces and neighbours changed, outside what
+            # is indexed, and are hashed after the walk, from the stamps it takes.
+            changed = indexed_ahead or keys.rendered_folders()
             search = _start_search_index(staging, output, settings, cache, started, changed,
                                          walk)  # fmt: skip
             # Its reading of the pages first: until its Pagefind runs start, it needs this core.

@@ -31,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from opeds.common.stamps import FileFacts
@@ -116,7 +117,14 @@ def wait() -> frozenset[str]:
         try:
             if not asked:
                 _send(helper, b"")  # nothing asked: it ends at once
-            data, _ = helper.communicate(timeout=WAIT_SECONDS)
+            assert helper.stdout is not None
+            stop = threading.Timer(WAIT_SECONDS, helper.kill)  # its answer then ends at once
+            stop.start()
+            try:
+                data = helper.stdout.read()
+            finally:
+                stop.cancel()
+            helper.wait()
             name = pickle.loads(data) if data else None
         except BaseException as error:
             helper.kill()

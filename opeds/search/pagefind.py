@@ -429,10 +429,9 @@ def index_shards(
         if len(indexed) == 1 and previous is not None:
             foresight = pool.submit(foresee_words, folder, previous, store, indexed[0],
                                     groups[indexed[0]], language)  # fmt: skip
-        if (first or walk is not None) and started is not None:
+        if first and started is not None:
             # Its run under way: the other shards are hashed (as unchanged, mostly) while the
-            # caller goes on with its own work on this core, instead of waiting for them;
-            # and so while the walk goes on, if this thread takes it.
+            # caller goes on with its own work on this core, instead of waiting for them.
             started.set()
         if walk is not None:
             listed, walked = walk()
