@@ -133,6 +133,11 @@ def wait() -> frozenset[str]:
                 raise
             log.debug("search index ahead: %s", error)
             continue
+        finally:
+            for pipe in (helper.stdin, helper.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
         for shard, rendered in asked:
             if shard == name:
                 made.add(name)
