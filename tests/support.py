@@ -74,3 +74,12 @@ def site_folders(site: Path) -> list[str]:
     """Return the folder options of ``invoke build`` for the usual folders below ``site``."""
     return [f"--source={site / 'sources'}", f"--content={site / 'content'}",
             f"--output={site / 'output'}", f"--cache={site / 'cache'}"]  # fmt: skip
+
+
+def linked_staging(live: Path, staging: Path) -> None:
+    """A build's staging folder: every page of the live output as a hard link, no index."""
+    for page in live.rglob("*.html"):
+        relative = page.relative_to(live)
+        if relative.parts[0] != "pagefind":
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.link(page, staging / relative)

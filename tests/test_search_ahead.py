@@ -18,6 +18,7 @@ import pytest
 
 from opeds.search import ahead, pagefind
 from opeds.search.pagefind import canonical_files, index_site
+from tests.support import linked_staging
 
 
 def _page(name: str, text: str, related: str = "") -> str:
@@ -66,11 +67,7 @@ def _edit_build(live: Path, page: str, monkeypatch: pytest.MonkeyPatch) -> tuple
     Each run as its folder's name, its pages (a glob) and where its index goes.
     """
     staging = live.parent / "staging"
-    for path in live.rglob("*.html"):
-        relative = path.relative_to(live)
-        if relative.parts[0] != "pagefind":
-            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, staging / relative)
+    linked_staging(live, staging)
     _write(staging, EDITED, page)
     runs = []
     real = pagefind._pagefind

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
 import threading
 import urllib.parse
@@ -29,7 +28,7 @@ from opeds.search.pagefind import (
     run_pagefind,
 )
 from tests.golden_site import CONTENT, SITEURL
-from tests.support import ROOT, serve
+from tests.support import ROOT, linked_staging, serve
 
 PREFIX = "/meinung"
 RESULTS = "#suche-treffer > li"
@@ -575,15 +574,6 @@ def _article(site: Path, year: str, name: str, text: str) -> None:
                     "</main></body></html>", encoding="utf-8")  # fmt: skip
 
 
-def _next_output(live: Path, staging: Path) -> None:
-    """A build's staging folder: every page of the live output as a hard link, no index."""
-    for page in live.rglob("*.html"):
-        relative = page.relative_to(live)
-        if relative.parts[0] != "pagefind":
-            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-            os.link(page, staging / relative)
-
-
 def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_ones_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -649,7 +639,7 @@ def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_on
         made.clear()
         run_alone.clear()
         staging = tmp_path / f"edit{number}"
-        _next_output(live, staging)
+        linked_staging(live, staging)
         (staging / "2024" / "graz" / "index.html").unlink()  # rendered again: a file of its own
         _article(staging, "2024", "graz", text)
         year_page(staging, "2024", 2 + number)
@@ -671,7 +661,7 @@ def test_an_edit_makes_its_words_index_beside_its_shards_run_and_gets_a_fresh_on
     record = next((cache / "pagefind-shards").glob("last-shards-*.json"))
     record.write_text(json.dumps({"2024": json.loads(record.read_text())["2024"]}))
     staging = tmp_path / "edit-wrong"
-    _next_output(live, staging)
+    linked_staging(live, staging)
     (staging / "2024" / "linz" / "index.html").unlink()
     _article(staging, "2024", "linz", "Linz an der Donau im Nebel")
     build(staging, {"2024"})

@@ -627,7 +627,6 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
             language, undated = settings["DEFAULT_LANG"], _undated_folder(settings)
             search_ahead.prepare({"live": output, "cache": cache, "language": language,
                                   "undated": undated})  # fmt: skip
-        indexed_ahead: frozenset[str] = frozenset()
         try:
             Pelican(settings).run()
         finally:

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import logging
 import os
 import pickle
-import re
 import shutil
 import signal
 import subprocess
@@ -36,14 +34,13 @@ from pathlib import Path
 
 from opeds.common.stamps import FileFacts
 from opeds.search.pagefind import (
-    WORDS,
-    WORDS_FORMAT,
-    _last_digests,
     _shard_digest,
-    _words_index,
+    is_shard,
+    keep_index,
     run_pagefind,
     shard_pages,
     shard_words_file,
+    words_index_ahead,
 )
 
 log = logging.getLogger(__name__)
@@ -58,7 +55,6 @@ MOST_CHANGED = 4  # more changed articles than this are no edit: the build index
 #: lets go of most of that first (see opeds.build.run), to stay below 2 GB at 50,000 articles.
 MOST_FILES = 20_000
 WAIT_SECONDS = 600  # a helper still at work after this is stopped: the build indexes itself
-_YEAR = re.compile(r"^\d{4}$")
 _HELPER: list[subprocess.Popen] = []  # the helper of this build, until it is waited for
 _ASKED: list[tuple[str, int]] = []  # the shard asked of it, with the pages rendered
 
@@ -173,7 +169,7 @@ def _changed_pages(generator, live: Path, undated: str) -> tuple[str, dict[str, 
     if len(shards) != 1:
         return None
     name = shards.pop()
-    if not (_YEAR.match(name) or name == undated):
+    if not is_shard(name, undated):
         return None
     if not all(os.path.isfile(live / article.save_as) for article in articles):
         return None  # a page at a new URL: its old one changes too
@@ -214,12 +210,9 @@ def _index(name: str, pages: dict[str, str], target: dict[str, object]) -> str |
             subdir = f"pagefind/{name}"
             run_pagefind(site, language, glob=f"{name}/**/*.html", subdir=subdir,
                          previous=live / "pagefind" / name)  # fmt: skip
-            made = store / f"{digest}.ahead"
-            shutil.rmtree(made, ignore_errors=True)
-            shutil.copytree(site / subdir, made, copy_function=os.link)
-            made.rename(store / digest)
+            keep_index(site / subdir, store, digest, suffix=".ahead")
         shard_words_file(store, digest, name)
-        _words_ahead(store, name, digest, live, language)
+        words_index_ahead(store, live / "pagefind", name, digest, language)
         return name
     except Exception as error:  # only ever time lost: the build indexes what it must itself
         log.debug("search index ahead of shard %s: %s", name, error)
@@ -241,21 +234,6 @@ def _remove_left_behind(store: Path) -> None:
         except (ValueError, PermissionError):
             continue
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _words_ahead(store: Path, name: str, digest: str, live: Path, language: str) -> None:
-    """Make the words index of the last build's shards, with ``name``'s index now ``digest``."""
-    last = json.loads(_last_digests(store, live / "pagefind").read_text(encoding="utf-8"))
-    if name not in last:
-        return
-    last[name] = digest
-    texts = {}
-    for shard, made in last.items():
-        words = store / f"{made}.words{WORDS_FORMAT}"
-        if not words.is_file():
-            return  # a shard's index no longer cached: the build works it out
-        texts[shard] = words.read_text(encoding="utf-8")
-    _words_index(store, texts, language, live / "pagefind" / WORDS)
 
 
 def _link_pages(folder: Path, target: Path) -> None:

@@ -210,10 +210,15 @@ def _index_whole(folder: Path, language: str, cache: Path | None) -> None:
 Walk = Callable[[], tuple[dict[str, list[str]], dict[str, list[int]]]]
 
 
+def is_shard(name: str, undated: str = UNDATED) -> bool:
+    """Tell whether a top folder of the output named ``name`` is a search shard's."""
+    return bool(_YEAR.match(name)) or name == undated
+
+
 def shard_names(folder: Path, undated: str = UNDATED) -> list[str]:
     """Name the folders of ``folder`` that may be search shards: the years and ``undated``."""
     names = [entry.name for entry in os.scandir(folder) if entry.is_dir()]
-    return sorted(name for name in names if _YEAR.match(name) or name == undated)
+    return sorted(name for name in names if is_shard(name, undated))
 
 
 def shard_pages(folder: Path, name: str, found: list[str] | None = None) -> list[str] | None:
@@ -330,6 +335,15 @@ def _html_outside(folder: Path, shards: set[str]) -> list[Path]:
     return found
 
 
+def keep_index(index: Path, store: Path, digest: str, suffix: str = ".tmp") -> None:
+    """Keep the index made in ``index`` in ``store`` as ``digest``: hard links (one inode each,
+    never rewritten), put in place whole; ``suffix`` names the folder they are linked into."""
+    tmp = store / f"{digest}{suffix}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(index, tmp, copy_function=os.link)
+    tmp.rename(store / digest)
+
+
 def shard_order(name: str) -> tuple[int, int, str]:
     """Sort key of the shards as the search page reads them: newest year first, undated last."""
     return (0, -int(name), "") if _YEAR.match(name) else (1, 0, name)
@@ -365,7 +379,7 @@ def index_shards(
     top folder, with the stamps of the files it saw: the other shards' folders are not walked
     again, nor their pages looked at one by one.
     """
-    shards = {name for name in os.listdir(folder) if _YEAR.match(name) or name == undated}
+    shards = {name for name in os.listdir(folder) if is_shard(name, undated)}
     outside = sorted(p for p in _html_outside(folder, shards) if BODY in p.read_bytes())
     if outside:
         names = ", ".join(p.relative_to(folder).as_posix() for p in outside[:5])
@@ -386,10 +400,7 @@ def index_shards(
         _clear(folder / subdir)  # another index of the shard, kept by a spare output
         run_pagefind(folder, language, glob=f"{name}/**/*.html", subdir=subdir,
                      previous=None if previous is None else previous / name)  # fmt: skip
-        tmp = store / f"{digests[name]}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(folder / subdir, tmp, copy_function=os.link)  # one inode, never rewritten
-        tmp.rename(store / digests[name])
+        keep_index(folder / subdir, store, digests[name])
         # Its words for the words index, in a thread of their own: this thread starts the next
         # shard's Pagefind run at once (read here, they took 0.1-0.2 s of a cold build's slot
         # after every run; the index's time barely moved, as both cores stay busy anyway).
@@ -756,12 +767,34 @@ def foresee_words(folder: Path, previous: Path, store: Path, name: str, pages: l
         for fragment, text in (*kept.items(), *new.items()):
             if fragment not in old or fragment in new:
                 words.update(text.split())
-        texts = {shard: (store / f"{digest}.words{WORDS_FORMAT}").read_text(encoding="utf-8")
-                 for shard, digest in last.items() if shard != name}  # fmt: skip
+        texts = _words_of(store, {shard: made for shard, made in last.items() if shard != name})
         texts[name] = " ".join(sorted(words))
         _words_index(store, texts, language, previous / WORDS)
     except Exception as error:  # only ever time lost: the build makes what it needs itself
         log.debug("words index ahead of shard %s: %s", name, error)
+
+
+def words_index_ahead(store: Path, previous: Path, name: str, digest: str,
+                      language: str) -> None:  # fmt: skip
+    """Make the words index of the shards of the last index made for ``previous``'s output,
+    with the cached index ``digest`` (its words kept already) as the shard ``name``'s.
+
+    Nothing when ``name`` was no shard of that index, or a shard's words are no longer kept.
+    """
+    last = json.loads(_last_digests(store, previous).read_text(encoding="utf-8"))
+    if name not in last:
+        return
+    try:
+        texts = _words_of(store, {**last, name: digest})
+    except FileNotFoundError:
+        return
+    _words_index(store, texts, language, previous / WORDS)
+
+
+def _words_of(store: Path, digests: dict[str, str]) -> dict[str, str]:
+    """The words of the cached shard indexes ``digests`` (by shard name), as they were kept."""
+    return {name: (store / f"{digest}.words{WORDS_FORMAT}").read_text(encoding="utf-8")
+            for name, digest in digests.items()}  # fmt: skip
 
 
 def _clear(path: Path) -> None:

@@ -93,12 +93,22 @@ def changed_sources(generator) -> list[str] | None:
     """
     if not SOURCES:
         return None
-    path = _record_path(generator.settings)
-    if path not in _LOADED:
-        _LOADED[path] = _load(path)
-    entries = _LOADED[path]
+    entries = _recorded(generator.settings)
     if not entries or len(entries) != len(generator.articles):
         return None
+    return _changed(entries)
+
+
+def _recorded(settings: dict) -> list[tuple[str, str, str]]:
+    """The record the last build kept, read once a build (see :func:`record`)."""
+    path = _record_path(settings)
+    if path not in _LOADED:
+        _LOADED[path] = _load(path)
+    return _LOADED[path]
+
+
+def _changed(entries: list[tuple[str, str, str]]) -> list[str]:
+    """The recorded files whose digest is not the one the running build found (or gone)."""
     return [name for name, digest, _key in entries if SOURCES.get(name) != digest]
 
 
@@ -111,10 +121,7 @@ def article_keys(generator, articles: list[Article]) -> list[str]:
     """
     known: dict[str, tuple[str, str]] = {}
     if SOURCES:
-        path = _record_path(generator.settings)
-        if path not in _LOADED:
-            _LOADED[path] = _load(path)
-        known = {name: (digest, key) for name, digest, key in _LOADED[path]}
+        known = {name: (digest, key) for name, digest, key in _recorded(generator.settings)}
     keys = []
     for article in articles:
         name = relative_below(article.source_path, generator.path).replace(os.sep, "/")
@@ -134,7 +141,7 @@ def start(generator) -> None:
     if build_jobs(settings) < 2 or type(generator.readers._cache) is not dict:
         return
     entries = _LOADED[_record_path(settings)] = _load(_record_path(settings))
-    changed = [name for name, digest, _key in entries if SOURCES.get(name) != digest]
+    changed = _changed(entries)
     if not entries or len(changed) > MOST_CHANGED or len(entries) > MOST_ARTICLES:
         return
     _SHARED.update(generator=generator, entries=entries)
