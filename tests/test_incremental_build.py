@@ -8,6 +8,7 @@ its filter files differently on each run, so the index is compared with that ord
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -513,21 +515,28 @@ def test_the_related_op_eds_worker_starts_before_the_workers_reading_ahead(site:
     assert "related articles: worked out ahead, 1 counted there" in site.warm_log
 
 
-def _edit_with_a_limit_lowered(site: Site, module: str, line: str, word: str) -> None:
-    """Build with ``line`` of the code copy's ``module`` set to 3, then edit and build again.
-
-    The code changed: the first build fills a cache folder of its own; the second is an edit's.
-    """
+@contextlib.contextmanager
+def _limit_lowered(site: Site, module: str, line: str) -> Iterator[None]:
+    """Set ``line`` (``NAME = value``) of the code copy's ``module`` to 3 while the block runs."""
     copy = site.code / "opeds" / module
     original = copy.read_text(encoding="utf-8")
     assert f"\n{line}" in original
     copy.write_text(original.replace(f"\n{line}", f"\n{line.split(' = ')[0]} = 3"))
     try:
+        yield
+    finally:
+        copy.write_text(original, encoding="utf-8")
+
+
+def _edit_with_a_limit_lowered(site: Site, module: str, line: str, word: str) -> None:
+    """Build with ``line`` of the code copy's ``module`` set to 3, then edit and build again.
+
+    The code changed: the first build fills a cache folder of its own; the second is an edit's.
+    """
+    with _limit_lowered(site, module, line):
         site.build(site.output, site.cache)
         _replace(_articles(site)[8], " ", f" {word} ")
         site.warm_equals_cold()
-    finally:
-        copy.write_text(original, encoding="utf-8")
 
 
 def test_a_big_archive_works_out_its_related_op_eds_itself(site: Site) -> None:
@@ -551,6 +560,34 @@ def test_a_big_archive_keeps_no_article_objects(site: Site) -> None:
     assert "article cache:" not in site.warm_log
     assert not (_used_cache(site) / ARTICLE_CACHE).exists()
     assert (_used_cache(site) / READER_CACHE).is_dir()
+
+
+def test_a_big_archive_runs_pelican_in_a_process_of_its_own(site: Site) -> None:
+    """Above ``APART_FILES`` content files Pelican runs in a child: the build gets its keys back.
+
+    The edit's build reuses the pages of the first one (their keys came back from its child),
+    writes only what the edit changed, and equals a cold build.
+    """
+    _edit_with_a_limit_lowered(site, "build/run.py", "APART_FILES = 20_000", "Zwischenruf")
+    assert "build: Pelican runs in a process of its own" in site.warm_log
+    reused = re.search(r"pages: (\d+) pages reused", site.warm_log)
+    assert reused is not None and int(reused.group(1)) > 0, site.warm_log[-2000:]
+
+
+def test_a_big_archive_s_failed_build_names_the_file_and_leaves_the_live_output(
+    site: Site,
+) -> None:
+    """The error Pelican's child logged comes back to the build, which fails as it would."""
+    before = tree(site.output)
+    path = _articles(site)[4]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^date: .*$", "date: kein Datum", text, count=1), encoding="utf-8")
+    with _limit_lowered(site, "build/run.py", "APART_FILES = 20_000"):
+        result = site.run(site.output, site.cache)
+    assert result.returncode != 0
+    assert "build: Pelican runs in a process of its own" in result.stderr
+    assert f"{path}: could not be read" in result.stderr, result.stderr[-2000:]
+    assert tree(site.output) == before
 
 
 def test_an_article_broken_since_the_last_build_is_named_by_the_build(site: Site) -> None:
