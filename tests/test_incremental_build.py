@@ -582,8 +582,11 @@ def test_a_big_archive_s_failed_build_names_the_file_and_leaves_the_live_output(
     path = _articles(site)[4]
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"(?m)^date: .*$", "date: kein Datum", text, count=1), encoding="utf-8")
-    with _limit_lowered(site, "build/run.py", "APART_FILES = 20_000"):
-        result = site.run(site.output, site.cache)
+    try:
+        with _limit_lowered(site, "build/run.py", "APART_FILES = 20_000"):
+            result = site.run(site.output, site.cache)
+    finally:
+        path.write_text(text, encoding="utf-8")  # the site is the next tests' too
     assert result.returncode != 0
     assert "build: Pelican runs in a process of its own" in result.stderr
     assert f"{path}: could not be read" in result.stderr, result.stderr[-2000:]
