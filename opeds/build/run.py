@@ -424,6 +424,13 @@ class _OutputWalk:
         return self.linked
 
 
+def _stop_workers() -> None:
+    """Stop the workers Pelican's run started and has not stopped (after a failure)."""
+    parallel.stop_workers()
+    related_ahead.stop()
+    articlecache.stop()
+
+
 def _run_apart(settings: dict, keys: PageKeys, facts: FileFacts, collector: _ErrorCollector,
                left: list[dict[str, str]]) -> None:  # fmt: skip
     """Run Pelican in a forked child; take over from it what the rest of the build reads.
@@ -441,9 +448,7 @@ def _run_apart(settings: dict, keys: PageKeys, facts: FileFacts, collector: _Err
         try:
             Pelican(settings).run()
         finally:  # its workers end before the child does: they hold the pipe to this process
-            parallel.stop_workers()
-            related_ahead.stop()
-            articlecache.stop()
+            _stop_workers()
         return {"keys": vars(keys), "facts": vars(facts), "errors": collector.messages,
                 "left": left}  # fmt: skip
 
@@ -770,9 +775,7 @@ def _build(settings_file, content, output, cache, compress, search_index, verify
         signals.article_generator_init.disconnect(start_reading)
         signals.generator_init.disconnect(cache_templates)
         signals.article_generator_pretaxonomy.disconnect(finish_reading_ahead)
-        parallel.stop_workers()
-        related_ahead.stop()
-        articlecache.stop()
+        _stop_workers()
         _forget_preloaded()
     swap_in(staging, output)
     steps.done("swap")
