@@ -395,6 +395,36 @@ def test_an_edit_makes_its_article_again_and_writes_the_caches_of_its_folder_onl
         assert {file for file in after if after[file] != before[name][file]} == {expected}
 
 
+def test_the_reader_cache_lets_go_of_its_entries_once_saved_and_the_next_build_reads_them(
+    tmp_path: Path,
+) -> None:
+    """Every entry is kept twice (as read and as saved): both go once Pelican saved them."""
+    from types import SimpleNamespace
+
+    from pelican.readers import Readers
+    from pelican.settings import DEFAULT_CONFIG
+
+    from opeds.build import readercache
+    from opeds.build.run import drop_reader_cache
+
+    settings = dict(DEFAULT_CONFIG, CACHE_PATH=str(tmp_path / "cache"), CACHE_CONTENT=True,
+                    LOAD_CONTENT_CACHE=True, CONTENT_CACHING_LAYER="reader", GZIP_CACHE=False,
+                    CHECK_MODIFIED_METHOD="mtime")  # fmt: skip
+    source = tmp_path / "2020" / "a.md"
+    source.parent.mkdir()
+    source.write_text("Title: A\n\nText\n", encoding="utf-8")
+    entry = ("<p>Text</p>", {"title": "A"})
+    readers = Readers(settings, cache_name=readercache.CACHE_NAME)
+    readers.cache_data(str(source), entry)
+    readers.save_cache()
+    assert readers._cache and readers._saved
+    drop_reader_cache(SimpleNamespace(readers=readers))
+    assert readers._cache == {} and readers._saved == {}
+    assert readers.get_cached_data(str(source), None) is None  # nothing is loaded again
+    again = Readers(settings, cache_name=readercache.CACHE_NAME)
+    assert again.get_cached_data(str(source), None) == entry
+
+
 def test_the_article_cache_keeps_each_article_s_url_and_file_name(site: Site) -> None:
     """Each kept article carries the URL and file name its build fixed: the next one takes them
     (the build's output equals a cold build's) instead of formatting them again."""

@@ -173,6 +173,30 @@ def test_html_our_reader_finished_is_not_typeset_again_nor_for_another_language(
         typeset_content(Page("<p>x</p>", metadata={**done, reader.LANG: "en"}, settings=settings))
 
 
+def test_an_article_keeps_its_html_as_utf8_and_gives_it_back_as_the_same_text() -> None:
+    """Packed to save memory at archive scale (see opeds.site.content.PackedText)."""
+    import pickle
+
+    from markupsafe import Markup
+    from pelican.contents import Article
+
+    import opeds.site.content  # noqa: F401  (installs the packing)
+
+    html = "<p>„Grüße“ aus Köln – 2\u202f%, ein 👍</p>"
+    article = Article(html, metadata={"title": "T"})
+    assert article.__dict__["_content"] == html.encode()
+    assert article._content == html and type(article._content) is str
+    assert article.content == html
+    assert pickle.loads(pickle.dumps(article))._content == html
+    article._content = Markup("<p>x</p>")  # another kind of text is kept as it was given
+    assert type(article._content) is Markup
+    article._content = None
+    assert article._content is None
+    del article.__dict__["_content"]
+    with pytest.raises(AttributeError):
+        article._content  # noqa: B018
+
+
 def test_the_reader_gives_the_lead_and_description_the_article_takes(tmp_path: Path) -> None:
     """Worked out once by the reader; the article made of it has them as if worked out there."""
     from pelican.contents import Article

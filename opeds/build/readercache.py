@@ -224,6 +224,14 @@ def save_cache(cacher) -> None:
     cacher._saved = dict(cache)
 
 
+def drop(cacher) -> None:
+    """Let go of every entry ``cacher`` holds: those it read, made, and saved."""
+    cacher._cache = {}
+    if "_saved" in cacher.__dict__:  # the entries as saved: the same objects, kept as well
+        cacher._saved = {}
+    cacher.__dict__.pop("_unread", None)
+
+
 def install() -> None:
     """Keep the articles' reader cache in files per folder from now on (see the module)."""
     FileDataCacher.__init__ = cacher_init

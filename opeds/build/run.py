@@ -168,7 +168,7 @@ def drop_reader_cache(generator) -> None:
     """
     readers = getattr(generator, "readers", None)
     if readers is not None and hasattr(readers, "_cache"):
-        readers._cache = {}
+        readercache.drop(readers)
         give_back_memory()
 
 
