@@ -173,17 +173,23 @@ def test_html_our_reader_finished_is_not_typeset_again_nor_for_another_language(
         typeset_content(Page("<p>x</p>", metadata={**done, reader.LANG: "en"}, settings=settings))
 
 
-def test_an_article_keeps_its_html_as_utf8_and_gives_it_back_as_the_same_text() -> None:
+def test_an_article_keeps_its_html_as_utf8_and_gives_it_back_as_the_same_text(
+    tmp_path: Path,
+) -> None:
     """Packed to save memory at archive scale (see opeds.site.content.PackedText)."""
     import pickle
 
     from markupsafe import Markup
     from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
 
     import opeds.site.content  # noqa: F401  (installs the packing)
 
     html = "<p>„Grüße“ aus Köln – 2\u202f%, ein 👍</p>"
-    article = Article(html, metadata={"title": "T"})
+    settings = dict(DEFAULT_CONFIG, OPEDS_CACHE_PATH=str(tmp_path))
+    # As our reader leaves it, so that the plugin, if a test connected it, does not typeset it.
+    done = {"title": "T", "lang": "de", reader.WORDS: 7, reader.LANG: "de"}
+    article = Article(html, metadata=done, settings=settings)
     assert article.__dict__["_content"] == html.encode()
     assert article._content == html and type(article._content) is str
     assert article.content == html
@@ -218,6 +224,8 @@ def test_the_reader_gives_the_lead_and_description_the_article_takes(tmp_path: P
     for article in (kept, fresh):
         typeset_content(article)  # again: the plugin is not connected here
     assert kept.metadata["summary"] == fresh.metadata["summary"] == meta[reader.LEAD]
+    # The summary is the lead's one copy the article keeps.
+    assert reader.LEAD not in kept.metadata and not hasattr(kept, reader.LEAD)
     assert kept.description == fresh.description == meta[reader.DESCRIPTION]
     # Pelican's own typogrify changes the text after the reader: worked out from the text then.
     changed = Article("<p>Anders.</p>", metadata=dict(meta, title="T"),
