@@ -203,6 +203,38 @@ def test_an_article_keeps_its_html_as_utf8_and_gives_it_back_as_the_same_text(
         article._content  # noqa: B018
 
 
+def test_a_text_is_searched_for_links_by_file_name_only_when_it_can_hold_one(
+    tmp_path: Path,
+) -> None:
+    """Pelican's static links and our page keys skip a text without ``{`` or ``|``."""
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from opeds.build.incremental import links_content
+    from opeds.site.content import may_link_by_name
+
+    settings = dict(DEFAULT_CONFIG, OPEDS_CACHE_PATH=str(tmp_path))
+    done = {"title": "T", "lang": "de", reader.WORDS: 2, reader.LANG: "de"}
+
+    def article(html: str, **more) -> Article:
+        return Article(html, metadata=done, settings=dict(settings, **more),
+                       source_path=str(tmp_path / "a.md"))  # fmt: skip
+
+    linked = article(
+        '<p>„Bild“ <img src="{static}/bilder/a.png"> und <a href="{filename}b.md">b</a></p>'
+    )
+    assert may_link_by_name(linked) and links_content(linked)
+    assert linked.get_static_links() == {"bilder/a.png"}
+    plain = article("<p>„Kein“ Verweis – nur Text</p>")
+    assert not may_link_by_name(plain) and not links_content(plain)
+    assert plain.get_static_links() == set()
+    barred = article("<p>a | b</p>")  # may hold one: the pattern decides, and finds none
+    assert may_link_by_name(barred) and not links_content(barred)
+    # Another pattern in the settings: the text is always searched with it.
+    other = article('<p><img src="%static%/x.png"></p>', INTRASITE_LINK_REGEX="%(?P<what>.*?)%")
+    assert may_link_by_name(other) and other.get_static_links() == {"x.png"}
+
+
 def test_the_reader_gives_the_lead_and_description_the_article_takes(tmp_path: Path) -> None:
     """Worked out once by the reader; the article made of it has them as if worked out there."""
     from pelican.contents import Article

@@ -35,6 +35,7 @@ from opeds.common.atomic import write_atomic
 from opeds.common.stamps import SHA256, FileFacts, output_stamp
 from opeds.common.walk import below as walked_below
 from opeds.common.walk import relative_below
+from opeds.site.content import may_link_by_name
 
 log = logging.getLogger(__name__)
 
@@ -172,20 +173,14 @@ def _stamps(folder: Path, leave_out: str = "", only: str = "") -> dict[str, list
 
 #: The kinds of link by file name whose target's URL a page shows (see PageKeys.content_urls).
 FILE_LINKS = frozenset({"filename", "static", "attach"})
-#: Pelican's own pattern of such links: none can be in a text without one of these characters.
-_DEFAULT_LINK = "[{|](?P<what>.*?)[|}]"
 
 
 def links_content(item) -> bool:
     """Tell whether the text of ``item`` links another file of the site by its name."""
-    text = getattr(item, "_content", None) or ""
-    if not text:
-        return False
-    pattern = (getattr(item, "settings", None) or {}).get("INTRASITE_LINK_REGEX")
-    if pattern == _DEFAULT_LINK and "{" not in text and "|" not in text:
+    if not may_link_by_name(item):
         return False  # the regular expression need not go over the text (10,000 of them)
     return any(match.group("what") in FILE_LINKS
-               for match in item._get_intrasite_link_regex().finditer(text))  # fmt: skip
+               for match in item._get_intrasite_link_regex().finditer(item._content))  # fmt: skip
 
 
 def content_digests(content: Path, facts: FileFacts | None = None) -> dict[str, str]:

@@ -167,6 +167,39 @@ class PackedText:
 
 Content._content = PackedText()
 
+#: Pelican's own pattern of links by file name: none can be in a text without ``{`` or ``|``.
+DEFAULT_LINK = "[{|](?P<what>.*?)[|}]"
+
+
+def may_link_by_name(instance: Content) -> bool:
+    """Tell whether the text of ``instance`` may hold a link by file name (``{static}``…).
+
+    False only when Pelican's own pattern would find none: looked for in the text as kept,
+    without decoding it (an ASCII letter is never part of another letter in UTF-8). Asked of
+    every article in every build, twice (Pelican's static links and the page keys).
+    """
+    raw = instance.__dict__.get("_content")
+    if not raw:
+        return False
+    if (getattr(instance, "settings", None) or {}).get("INTRASITE_LINK_REGEX") != DEFAULT_LINK:
+        return True
+    marks = (b"{", b"|") if type(raw) is bytes else ("{", "|")
+    try:
+        return marks[0] in raw or marks[1] in raw
+    except TypeError:  # a text of another kind: let the pattern decide
+        return True
+
+
+_pelican_static_links = Content.get_static_links
+
+
+def static_links(instance: Content) -> set[str]:
+    """Pelican's static files the text links, with no pass over a text that can link none."""
+    return _pelican_static_links(instance) if may_link_by_name(instance) else set()
+
+
+Content.get_static_links = static_links
+
 
 def report_cache(pelican) -> None:
     """Keep the typeset titles; log how many articles and pages this process typeset."""
