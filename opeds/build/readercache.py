@@ -226,9 +226,7 @@ def save_cache(cacher) -> None:
 
 def drop(cacher) -> None:
     """Let go of every entry ``cacher`` holds: those it read, made, and saved."""
-    cacher._cache = {}
-    if "_saved" in cacher.__dict__:  # the entries as saved: the same objects, kept as well
-        cacher._saved = {}
+    cacher._cache, cacher._saved = {}, {}  # as saved: the same objects, kept as well
     cacher.__dict__.pop("_unread", None)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 from pelican.contents import Article, Content, Page
+from pelican.settings import DEFAULT_CONFIG
 
 from opeds.common.names import german_slug
 from opeds.site import fields, metadata, reader, undated
@@ -168,7 +169,7 @@ class PackedText:
 Content._content = PackedText()
 
 #: Pelican's own pattern of links by file name: none can be in a text without ``{`` or ``|``.
-DEFAULT_LINK = "[{|](?P<what>.*?)[|}]"
+DEFAULT_LINK = DEFAULT_CONFIG["INTRASITE_LINK_REGEX"]
 
 
 def may_link_by_name(instance: Content) -> bool:
@@ -183,11 +184,9 @@ def may_link_by_name(instance: Content) -> bool:
         return False
     if (getattr(instance, "settings", None) or {}).get("INTRASITE_LINK_REGEX") != DEFAULT_LINK:
         return True
-    marks = (b"{", b"|") if type(raw) is bytes else ("{", "|")
-    try:
-        return marks[0] in raw or marks[1] in raw
-    except TypeError:  # a text of another kind: let the pattern decide
-        return True
+    if type(raw) is bytes:
+        return b"{" in raw or b"|" in raw
+    return not isinstance(raw, str) or "{" in raw or "|" in raw  # another kind: the pattern decides
 
 
 _pelican_static_links = Content.get_static_links
